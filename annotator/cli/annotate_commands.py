@@ -1,0 +1,69 @@
+"""`annotator demo` and `annotator annotate`: open the labelling UI."""
+
+from __future__ import annotations
+
+import argparse
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+
+from annotator.annotators import add_annotator, get_annotator
+from annotator.cli.db_commands import initialise
+from annotator.db.engine import read_session, write_session
+from annotator.db.models import Annotator
+from annotator.importing.importer import import_paths
+from annotator.project import open_project
+
+DEMO_DATABASE = "annotator-demo.db"
+DEMO_ANNOTATOR = "demo"
+
+
+def register(subcommands, common) -> None:
+    """Add `demo` and `annotate` to the command line."""
+    demo = subcommands.add_parser(
+        "demo", parents=[common], help=f"sample corpus in ./{DEMO_DATABASE}, opened for labelling"
+    )
+    demo.set_defaults(handler=run_demo)
+    annotate = subcommands.add_parser("annotate", parents=[common], help="open the labelling UI")
+    annotate.add_argument("--annotator", required=True, metavar="NAME")
+    for command in (demo, annotate):
+        command.add_argument("--gazetteer", type=Path, help="CSV or JSONL of text,layer,label to suggest")
+        command.add_argument("--keymap", type=Path, help="YAML of binding id -> keys, to remap keys")
+    annotate.set_defaults(handler=run_annotate)
+
+
+def sample_corpus_dir() -> Path:
+    """The bundled sample corpus."""
+    return Path(str(resources.files("annotator.sample_corpus")))
+
+
+def prepare_demo(db: str | None) -> str:
+    """Create the demo database with the sample corpus and a `demo` annotator; returns its URL."""
+    db = db or DEMO_DATABASE
+    initialise(db, None)
+    project = open_project(db)
+    import_paths(project.engine, [sample_corpus_dir()])
+    with write_session(project.engine) as session:
+        if session.scalar(select(Annotator).where(Annotator.name == DEMO_ANNOTATOR)) is None:
+            add_annotator(session, DEMO_ANNOTATOR, "lead")
+    return db
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    db = prepare_demo(args.db)
+    return open_ui(db, DEMO_ANNOTATOR, args.gazetteer, args.keymap)
+
+
+def run_annotate(args: argparse.Namespace) -> int:
+    return open_ui(args.db, args.annotator, args.gazetteer, args.keymap)
+
+
+def open_ui(db: str | None, annotator_name: str, gazetteer: Path | None, keymap: Path | None) -> int:
+    """Check the database and the annotator, then run the labelling app until it quits."""
+    project = open_project(db)
+    with read_session(project.engine) as session:
+        annotator = get_annotator(session, annotator_name)
+    from annotator.tui.app import run_app  # Textual loads only for the commands that need it
+
+    return run_app(project, annotator.id, gazetteer=gazetteer, keymap=keymap)

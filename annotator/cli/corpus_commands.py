@@ -1,0 +1,150 @@
+"""`annotator import`, `annotator status` and `annotator history`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from annotator.cli.output import print_table
+from annotator.db.engine import read_session
+from annotator.db.models import Annotator
+from annotator.importing.importer import (
+    DEFAULT_MAX_PASSAGE_CHARS,
+    ImportReport,
+    import_paths,
+    require_paths_exist,
+)
+from annotator.labels import passage_history
+from annotator.project import open_project
+from annotator.status import corpus_status
+
+
+def register(subcommands, common) -> None:
+    """Add `import`, `status` and `history` to the command line."""
+    importer = subcommands.add_parser(
+        "import", parents=[common], help="import articles (.txt .md .jsonl .csv, or directories)"
+    )
+    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    importer.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    importer.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_PASSAGE_CHARS,
+        help=f"split longer paragraphs at sentence ends (default {DEFAULT_MAX_PASSAGE_CHARS})",
+    )
+    importer.set_defaults(handler=run_import)
+
+    status = subcommands.add_parser("status", parents=[common], help="corpus and progress summary")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=run_status)
+
+    history = subcommands.add_parser(
+        "history", parents=[common], help="every label revision ever written on a passage"
+    )
+    history.add_argument("passage_id", type=int, metavar="PASSAGE_ID")
+    history.set_defaults(handler=run_history)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    project = open_project(args.db)
+    require_paths_exist(args.paths)
+    show_progress = sys.stderr.isatty()
+
+    def progress(report: ImportReport) -> None:
+        if show_progress:
+            print(
+                f"\r{report.files} files, {report.articles} articles, {report.passages} passages",
+                end="",
+                file=sys.stderr,
+            )
+
+    report = import_paths(
+        project.engine, args.paths, max_chars=args.max_chars, strict=args.strict, progress=progress
+    )
+    if show_progress:
+        print(file=sys.stderr)
+    for error in report.errors:
+        print(f"annotator: error: {error}", file=sys.stderr)
+    print(
+        f"imported {report.articles} articles ({report.passages} passages, "
+        f"{report.annotatable} annotatable) from {report.files} files"
+        + (f"; {report.duplicates} already present, skipped" if report.duplicates else "")
+        + (f"; {len(report.errors)} files failed" if report.errors else "")
+    )
+    return 0 if report.ok else 1
+
+
+def run_status(args: argparse.Namespace) -> int:
+    project = open_project(args.db)
+    status = corpus_status(project.engine)
+    if args.json:
+        print(json.dumps(status, indent=2, sort_keys=True))
+        return 0
+    print(
+        f"articles {status['articles']}, passages {status['passages']['total']} "
+        f"({status['passages']['annotatable']} annotatable, "
+        f"{status['passages']['not_annotatable']} not), annotators {len(status['annotators'])}"
+    )
+    print(f"codebook {status['codebook']['name']!r} version {status['codebook']['version']}")
+    print()
+    print_table(
+        ["layer", "current labels"],
+        [[layer, count] for layer, count in status["labels_per_layer"].items()] or [["(none)", 0]],
+    )
+    print()
+    print_table(
+        ["annotator", "role", "labels", "done", "in progress", "skipped", "flagged", "active time"],
+        [
+            [
+                person["name"],
+                person["role"],
+                person["labels"],
+                person["done"],
+                person["in_progress"],
+                person["skipped"],
+                person["flagged"],
+                _duration(person["active_seconds"]),
+            ]
+            for person in status["annotators"]
+        ]
+        or [["(none yet: `annotator annotators add NAME`)", "", "", "", "", "", "", ""]],
+    )
+    return 0
+
+
+def run_history(args: argparse.Namespace) -> int:
+    project = open_project(args.db)
+    with read_session(project.engine) as session:
+        rows = passage_history(session, args.passage_id)
+        names = dict(session.execute(select(Annotator.id, Annotator.name)).tuples().all())
+    if not rows:
+        print(f"passage {args.passage_id}: no label revisions")
+        return 0
+    print_table(
+        ["rev", "when (UTC)", "annotator", "layer", "label", "span", "target", "replaces", "action"],
+        [
+            [
+                row.id,
+                row.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                names.get(row.annotator_id, row.annotator_id),
+                row.layer,
+                row.label,
+                f"{row.span_start}-{row.span_end}" if row.span_start is not None else "",
+                row.target or "",
+                row.supersedes_id or "",
+                "delete" if row.deleted else ("edit" if row.supersedes_id else "add"),
+            ]
+            for row in rows
+        ],
+    )
+    return 0
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"

@@ -1,0 +1,68 @@
+"""The `annotator` command: parse arguments, run one command, turn user errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import OperationalError
+
+from annotator import __version__
+from annotator.cli import (
+    annotate_commands,
+    codebook_commands,
+    corpus_commands,
+    db_commands,
+    people_commands,
+)
+from annotator.errors import AnnotatorError
+
+COMMAND_MODULES = (
+    db_commands,
+    corpus_commands,
+    codebook_commands,
+    people_commands,
+    annotate_commands,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser; each command module adds its own subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Label a corpus of conflict text from the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL or SQLite file (default: $ANNOTATOR_DATABASE_URL, else ./annotator.db)",
+    )
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subcommands, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except AnnotatorError as error:
+        print(f"annotator: error: {error}", file=sys.stderr)
+        return 1
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        print(f"annotator: error: database: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("annotator: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

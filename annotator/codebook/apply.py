@@ -1,0 +1,82 @@
+"""Change a project's codebook: show the difference, then migrate labels already made.
+
+Merged labels get new revisions with the surviving label; labels of a split label get a
+revision flagged for review (never reassigned); retired labels stay as they are, readable in
+history and in exports of older releases. Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from annotator.codebook.diff import CodebookDiff, diff_codebooks
+from annotator.codebook.loader import load_codebook
+from annotator.codebook.store import load_active_codebook, store_codebook
+from annotator.db.engine import read_session, write_session
+from annotator.db.models import Annotation
+from annotator.labels import LabelContent, current_labels_query, revise_label
+
+
+@dataclass(frozen=True)
+class CodebookChange:
+    """The planned (or applied) change, with the lines to show the user."""
+
+    diff: CodebookDiff
+    lines: list[str]
+    merged_labels: int = 0
+    flagged_labels: int = 0
+    version_id: int | None = None
+
+
+def label_usage(engine: Engine) -> dict[tuple[str, str], int]:
+    """How many current labels use each (layer, label), over all annotators."""
+    current = current_labels_query().subquery()
+    with read_session(engine) as session:
+        rows = session.execute(
+            select(current.c.layer, current.c.label, func.count()).group_by(current.c.layer, current.c.label)
+        ).tuples()
+        return {(layer, label): count for layer, label, count in rows}
+
+
+def apply_codebook(engine: Engine, path: Path, *, dry_run: bool = False, note: str | None = None) -> CodebookChange:
+    """Compare the codebook at `path` with the active one and, unless `dry_run`, apply it."""
+    new = load_codebook(path)
+    active = load_active_codebook(engine)
+    diff = diff_codebooks(active.codebook, new)
+    lines = diff.lines(label_usage(engine))
+    if dry_run or (diff.is_empty and new.content_hash() == active.codebook.content_hash()):
+        return CodebookChange(diff, lines)
+    merged = flagged = 0
+    with write_session(engine) as session:
+        version = store_codebook(session, new, path.read_text(encoding="utf-8"), note)
+        for layer_diff in diff.layers:
+            for merge in layer_diff.merged:
+                for row in _current(session, layer_diff.layer, merge.sources):
+                    _migrate(session, row, version.id, LabelContent.of(row).with_changes(label=merge.into))
+                    merged += 1
+            for split in layer_diff.split:
+                for row in _current(session, layer_diff.layer, (split.source,)):
+                    _migrate(session, row, version.id, LabelContent.of(row), needs_review=True)
+                    flagged += 1
+    return CodebookChange(diff, lines, merged, flagged, version.id)
+
+
+def _current(session, layer: str, labels: tuple[str, ...]) -> list[Annotation]:
+    query = current_labels_query(layer=layer).where(Annotation.label.in_(labels))
+    return list(session.scalars(query))
+
+
+def _migrate(session, row: Annotation, version_id: int, content: LabelContent, needs_review: bool = False) -> None:
+    """A revision by the label's own annotator, marked as made by the codebook migration."""
+    revise_label(
+        session,
+        revision=row,
+        annotator_id=row.annotator_id,
+        codebook_version_id=version_id,
+        content=content,
+        origin="codebook_migration",
+        needs_review=needs_review,
+    )

@@ -1,0 +1,616 @@
+"""The annotate screen: one passage, the active layer's palette, and this annotator's labels.
+
+Keys come in two kinds: the screen's own bindings (each with an id, remappable through the
+app's keymap) and the codebook's label and attribute keys for the active layer. Database
+work goes through the app's serial database worker; the screen redraws when it answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from annotator.codebook import Attribute, AttributeValue, Label, Layer, guideline_section
+from annotator.db.models import Annotation
+from annotator.labels import LabelContent
+from annotator.spans import clean_span, word_at
+from annotator.suggestions import Suggestion
+from annotator.tui.modals import GuidelinesScreen, KeysScreen, PromptScreen
+from annotator.tui.passage_view import PaintedSpan, PassageView
+from annotator.tui.queue_screen import QueueScreen
+from annotator.tui.widgets import LabelList, LabelPalette
+from annotator.visible_text import visible
+from annotator.workbench import PassageData
+
+IDLE_SECONDS = 60.0
+"""A gap between two key presses longer than this is idle time, not work."""
+
+SUGGESTION_COLOR = "#8a8a8a"
+
+
+class AnnotateScreen(Screen[None]):
+    """Label one passage at a time, by keyboard (or mouse selection)."""
+
+    BINDINGS = [
+        Binding("tab", "layer(1)", "Next layer", priority=True, id="layer.next"),
+        Binding("shift+tab", "layer(-1)", "Prev layer", priority=True, show=False, id="layer.previous"),
+        Binding("space", "toggle_anchor", "Select", id="select.anchor"),
+        Binding("escape", "clear", "Clear", show=False, id="select.clear"),
+        Binding("enter", "finish('done')", "Done+next", priority=True, id="passage.done"),
+        Binding(">", "finish('skipped')", "Skip", id="passage.skip"),
+        Binding("<", "go(-1)", "Back", id="passage.back"),
+        Binding("ctrl+n", "go(1)", "Next", show=False, id="passage.next"),
+        Binding("ctrl+p", "go(-1)", "Previous", show=False, id="passage.previous"),
+        Binding("!", "flag", "Flag", id="passage.flag"),
+        Binding("#", "comment", "Comment", show=False, id="passage.comment"),
+        Binding("ctrl+z", "undo", "Undo", priority=True, id="label.undo"),
+        Binding("ctrl+y", "redo", "Redo", priority=True, show=False, id="label.redo"),
+        Binding("{", "focus_label(-1)", "Prev label", show=False, id="label.previous"),
+        Binding("}", "focus_label(1)", "Next label", show=False, id="label.next"),
+        Binding("=", "edit_label", "Edit", show=False, id="label.edit"),
+        Binding("delete,backspace", "delete_label", "Delete", priority=True, show=False, id="label.delete"),
+        Binding("+", "accept_suggestion", "Accept sugg.", show=False, id="suggestion.accept"),
+        Binding("-", "reject_suggestion", "Reject sugg.", show=False, id="suggestion.reject"),
+        Binding("[", "target(-1)", "Prev target", show=False, id="stance.previous_target"),
+        Binding("]", "target(1)", "Next target", show=False, id="stance.next_target"),
+        Binding("f1", "guidelines", "Guide", id="help.guidelines"),
+        Binding("question_mark", "keys", "Keys", id="help.keys"),
+        Binding("f2", "queue", "Queue", id="queue.open"),
+    ]
+
+    DEFAULT_CSS = """
+    AnnotateScreen #title { height: 1; background: $primary-background; padding: 0 1; }
+    AnnotateScreen #main { height: 1fr; }
+    AnnotateScreen #reading { width: 1fr; }
+    AnnotateScreen .context { color: $text-muted; max-height: 2; padding: 0 2; }
+    AnnotateScreen #side { width: 30; border-left: solid $primary-darken-2; }
+    AnnotateScreen #status { height: 1; padding: 0 1; background: $boost; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passage: PassageData | None = None
+        self.layer_index = 0
+        self.target_index = 0
+        self.editing_id: int | None = None
+        self.suggestions: list[Suggestion] = []
+        self._last_activity: float | None = None
+        self._pending_seconds = 0.0
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Horizontal(id="main"):
+            with Vertical(id="reading"):
+                yield Static(classes="context", id="previous")
+                yield PassageView(id="passage")
+                yield Static(classes="context", id="next")
+            with VerticalScroll(id="side"):
+                yield LabelPalette(id="palette")
+        yield LabelList(id="labels")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PassageView).focus()
+        self.set_interval(30, self.flush_time)
+        self.app.run_db(self.app.workbench.resume_passage, self._open_or_queue)
+
+    @property
+    def codebook(self):
+        return self.app.workbench.active.codebook
+
+    @property
+    def layer(self) -> Layer:
+        """The layer whose keys are live."""
+        return self.codebook.layers[self.layer_index]
+
+    @property
+    def view(self) -> PassageView:
+        return self.query_one(PassageView)
+
+    # -- loading and drawing -----------------------------------------------------------------------
+
+    def _open_or_queue(self, passage_id: int | None) -> None:
+        if passage_id is None:
+            self.notify("Nothing left to do in your queue.", title="Queue")
+            self.action_queue()
+        else:
+            self.open_passage(passage_id)
+
+    def open_passage(self, passage_id: int) -> None:
+        """Load a passage (in the database worker) and show it."""
+        self.flush_time()
+        self.app.run_db(lambda: self.app.workbench.load_passage(passage_id), self.show_passage)
+
+    def show_passage(self, data: PassageData) -> None:
+        """Show freshly loaded passage data; the text is reloaded only for a new passage."""
+        new_passage = self.passage is None or self.passage.passage_id != data.passage_id
+        self.passage = data
+        if new_passage:
+            self.editing_id = None
+            self.target_index = 0
+            self.view.show_passage(data.text)
+            self.query_one("#previous", Static).update(_context(data.previous_text, "…", ""))
+            self.query_one("#next", Static).update(_context(data.next_text, "", "…"))
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw everything that depends on the labels, the layer or the cursor."""
+        data = self.passage
+        if data is None:
+            return
+        self.suggestions = self._compute_suggestions(data)
+        focused = self.focused_label()
+        painted = [
+            PaintedSpan(row.span_start - data.start, row.span_end - data.start, self._color(row),
+                        focused=focused is not None and row.id == focused.id)
+            for row in data.labels
+            if row.span_start is not None
+        ]
+        painted += [PaintedSpan(s.start, s.end, SUGGESTION_COLOR, suggestion=True) for s in self.suggestions]
+        self.view.paint(painted)
+        chosen = {row.label for row in data.labels if row.layer == self.layer.id}
+        if self.layer.kind == "target_ordinal":
+            chosen = {row.label for row in data.labels if row.layer == self.layer.id and row.target == self.current_target()}
+        self.query_one(LabelPalette).show_layer(self.layer, chosen, self._layer_extra())
+        names = {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
+        self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, names)
+        self._draw_title()
+        self._draw_status()
+
+    def _draw_title(self) -> None:
+        data = self.passage
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"§{data.index} · {data.article_done}/{data.article_total} done · ")
+        title.append(visible(data.article_title), style="bold")
+        details = " · ".join(part for part in (data.source, data.published and data.published.isoformat()) if part)
+        if details:
+            title.append(f"  {visible(details)}", style="dim")
+        self.query_one("#title", Static).update(title)
+
+    def _draw_status(self) -> None:
+        data = self.passage
+        status = Text()
+        status.append(f" {data.status.replace('_', ' ')} ", style="reverse")
+        status.append(f" layer {self.layer_index + 1}/{len(self.codebook.layers)}: {self.layer.name}")
+        if self.view.selection_anchor is not None:
+            status.append("  SELECTING (space stops)", style="bold")
+        if self.editing_id is not None:
+            status.append("  EDITING: press a label key or = to save the new span", style="bold")
+        if self.suggestions:
+            status.append(f"  {len(self.suggestions)} suggestion(s): + accept, - reject", style="italic")
+        if data.note:
+            status.append(f"  flag: {visible(data.note)}", style="italic")
+        if data.comment:
+            status.append(f"  comment: {visible(data.comment)}", style="italic")
+        self.query_one("#status", Static).update(status)
+
+    def _color(self, row: Annotation) -> str:
+        try:
+            return self.codebook.layer(row.layer).label(row.label).color
+        except KeyError:
+            return "#888888"
+
+    def _layer_extra(self) -> Text | None:
+        if self.layer.kind != "target_ordinal":
+            return None
+        targets = self.targets()
+        text = Text("target [ ] : ", style="dim")
+        if not targets:
+            text.append("none: tag actors first", style="italic")
+            return text
+        target_id, target_name = targets[self.target_index % len(targets)]
+        text.append(visible(target_name), style="bold")
+        text.append(f" ({self.target_index % len(targets) + 1}/{len(targets)})", style="dim")
+        return text
+
+    def _compute_suggestions(self, data: PassageData) -> list[Suggestion]:
+        if self.layer.kind != "span":
+            return []
+        taken = {
+            (row.span_start - data.start, row.span_end - data.start)
+            for row in data.labels
+            if row.layer == self.layer.id and row.span_start is not None
+        }
+        rejected = {tuple(item) for item in data.rejected_suggestions}
+        return self.app.suggestions.suggest(data.text, self.layer.id, taken, rejected)
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    def targets(self) -> list[tuple[str, str]]:
+        """Stance targets: the codebook's, then the actors this annotator tagged in the passage."""
+        targets = [(t.id, t.name) for t in self.codebook.targets_for(self.layer.id)]
+        if self.layer.target_layer and self.passage:
+            seen = {target_id for target_id, _ in targets}
+            for row in self.passage.labels:
+                if row.layer == self.layer.target_layer and row.span_start is not None:
+                    surface = self.passage.text[row.span_start - self.passage.start : row.span_end - self.passage.start]
+                    if surface not in seen:
+                        seen.add(surface)
+                        targets.append((surface, surface))
+        return targets
+
+    def current_target(self) -> str | None:
+        targets = self.targets()
+        return targets[self.target_index % len(targets)][0] if targets else None
+
+    def focused_label(self) -> Annotation | None:
+        """The label highlighted in the list, if any."""
+        if self.passage is None:
+            return None
+        revision_id = self.query_one(LabelList).highlighted_id
+        return next((row for row in self.passage.labels if row.id == revision_id), None)
+
+    def _label_in_layer(self) -> Annotation | None:
+        """The highlighted label if it is in the active layer, else the newest one there."""
+        focused = self.focused_label()
+        if focused is not None and focused.layer == self.layer.id:
+            return focused
+        rows = [row for row in self.passage.labels if row.layer == self.layer.id]
+        return rows[-1] if rows else None
+
+    def _write(self, job: Callable[[], object]) -> None:
+        """Run a label write, then reload the passage and redraw."""
+        passage_id = self.passage.passage_id
+        workbench = self.app.workbench
+
+        def write_then_reload() -> PassageData:
+            job()
+            return workbench.load_passage(passage_id)
+
+        self.app.run_db(write_then_reload, self.show_passage)
+
+    # -- the codebook's keys ---------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        self._note_activity()
+        if self.passage is None or event.character is None or len(event.character) != 1:
+            return
+        target = _key_target(self.layer, event.character)
+        if target is None:
+            return
+        event.stop()
+        event.prevent_default()
+        if isinstance(target, Label):
+            self.apply_label(target)
+        else:
+            attribute, value = target
+            self.apply_attribute(attribute, value)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        self._note_activity()
+
+    def apply_label(self, label: Label) -> None:
+        """What a label key does depends on the active layer's kind."""
+        data, layer, workbench = self.passage, self.layer, self.app.workbench
+        mine = [row for row in data.labels if row.layer == layer.id]
+        if layer.kind == "span":
+            self._apply_span_label(label)
+        elif layer.kind == "passage_multi":
+            existing = next((row for row in mine if row.label == label.id), None)
+            if existing is not None:
+                self._write(lambda: workbench.delete(existing))
+            else:
+                self._write(lambda: workbench.add(data.passage_id, LabelContent(layer.id, label.id)))
+        elif layer.kind == "passage_single":
+            existing = mine[0] if mine else None
+            self._set_or_toggle(existing, LabelContent(layer.id, label.id))
+        else:
+            target = self.current_target()
+            if target is None:
+                self.notify("No stance target: tag an actor or add targets to the codebook.", severity="warning")
+                return
+            existing = next((row for row in mine if row.target == target), None)
+            self._set_or_toggle(existing, LabelContent(layer.id, label.id, target=target))
+
+    def _set_or_toggle(self, existing: Annotation | None, content: LabelContent) -> None:
+        workbench = self.app.workbench
+        if existing is None:
+            self._write(lambda: workbench.add(self.passage.passage_id, content))
+        elif existing.label == content.label:
+            self._write(lambda: workbench.delete(existing))
+        else:
+            kept = LabelContent.of(existing).with_changes(label=content.label)
+            self._write(lambda: workbench.edit(existing, kept))
+
+    def _apply_span_label(self, label: Label) -> None:
+        data, view, workbench = self.passage, self.view, self.app.workbench
+        editing = next((row for row in data.labels if row.id == self.editing_id), None)
+        rough = view.selected_range or (None if editing else word_at(data.text, view.cursor_offset))
+        if rough is None and editing is not None:
+            rough = (editing.span_start - data.start, editing.span_end - data.start)
+        cleaned = clean_span(data.text, *rough) if rough else None
+        if cleaned is None:
+            self.notify("Select some text first (space, then move; or shift+arrows).", severity="warning")
+            return
+        start, end = data.start + cleaned[0], data.start + cleaned[1]
+        view.clear_selection()
+        self.editing_id = None
+        if editing is not None:
+            content = LabelContent.of(editing).with_changes(label=label.id, span_start=start, span_end=end)
+            self._write(lambda: workbench.edit(editing, content))
+        else:
+            self._write(lambda: workbench.add(data.passage_id, LabelContent(self.layer.id, label.id, start, end)))
+
+    def apply_attribute(self, attribute: Attribute, value: AttributeValue | None) -> None:
+        """Set or clear a choice, or toggle a flag, on the focused label of the active layer."""
+        row = self._label_in_layer()
+        if row is None:
+            self.notify(f"Add a {self.layer.name} label first; {attribute.name} is set on a label.", severity="warning")
+            return
+        if not attribute.applies(row.label):
+            self.notify(f"{attribute.name} does not apply to {row.label}.", severity="warning")
+            return
+        attributes = dict(row.attributes)
+        if value is None:
+            attributes[attribute.id] = not attributes.get(attribute.id, False)
+        elif attributes.get(attribute.id) == value.id:
+            del attributes[attribute.id]
+        else:
+            attributes[attribute.id] = value.id
+        content = LabelContent.of(row).with_changes(attributes=attributes)
+        self._write(lambda: self.app.workbench.edit(row, content))
+
+    # -- actions ---------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide keys that do nothing now, so the footer shows what works."""
+        if action in ("target",):
+            return self.layer.kind == "target_ordinal"
+        if action in ("accept_suggestion", "reject_suggestion"):
+            return bool(self.suggestions)
+        return True
+
+    def action_layer(self, step: int) -> None:
+        self.layer_index = (self.layer_index + step) % len(self.codebook.layers)
+        self.editing_id = None
+        self.refresh_bindings()
+        self.redraw()
+
+    def action_toggle_anchor(self) -> None:
+        self.view.toggle_anchor()
+        if self.passage:
+            self._draw_status()
+
+    def action_clear(self) -> None:
+        self.view.clear_selection()
+        self.editing_id = None
+        if self.passage:
+            self._draw_status()
+
+    def action_finish(self, status: str) -> None:
+        if self.passage is None:
+            return
+        passage_id, workbench = self.passage.passage_id, self.app.workbench
+        self.flush_time()
+
+        def finish() -> int | None:
+            workbench.set_status(passage_id, status)
+            return workbench.neighbour(passage_id, 1)
+
+        self.app.run_db(finish, self._after_finish)
+
+    def _after_finish(self, next_id: int | None) -> None:
+        if next_id is None:
+            self.notify("That was the last passage of your queue.", title="Queue")
+            self.open_passage(self.passage.passage_id)
+        else:
+            self.open_passage(next_id)
+
+    def action_go(self, step: int) -> None:
+        if self.passage is None:
+            return
+        passage_id = self.passage.passage_id
+        self.app.run_db(lambda: self.app.workbench.neighbour(passage_id, step), self._go_to)
+
+    def _go_to(self, passage_id: int | None) -> None:
+        if passage_id is None:
+            self.notify("No more passages that way.")
+        else:
+            self.open_passage(passage_id)
+
+    def action_flag(self) -> None:
+        if self.passage is None:
+            return
+        passage_id = self.passage.passage_id
+
+        def flagged(note: str | None) -> None:
+            if note is None:
+                return
+            workbench = self.app.workbench
+            self.flush_time()
+
+            def flag() -> int | None:
+                workbench.set_status(passage_id, "flagged", note)
+                return workbench.neighbour(passage_id, 1)
+
+            self.app.run_db(flag, self._after_finish)
+
+        self.app.push_screen(PromptScreen("Flag as uncertain: what is unclear?", self.passage.note or ""), flagged)
+
+    def action_comment(self) -> None:
+        if self.passage is None:
+            return
+        passage_id = self.passage.passage_id
+
+        def commented(comment: str | None) -> None:
+            if comment is not None:
+                self.app.run_db(
+                    lambda: (self.app.workbench.set_comment(passage_id, comment), self.app.workbench.load_passage(passage_id))[1],
+                    self.show_passage,
+                )
+
+        self.app.push_screen(PromptScreen("Comment on this passage:", self.passage.comment or ""), commented)
+
+    def action_undo(self) -> None:
+        self._replay(self.app.workbench.undo, "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._replay(self.app.workbench.redo, "Nothing to redo.")
+
+    def _replay(self, step: Callable[[], int | None], nothing: str) -> None:
+        workbench = self.app.workbench
+
+        def replay() -> PassageData | None:
+            passage_id = step()
+            return None if passage_id is None else workbench.load_passage(passage_id)
+
+        def shown(data: PassageData | None) -> None:
+            if data is None:
+                self.notify(nothing)
+            else:
+                self.show_passage(data)
+
+        self.app.run_db(replay, shown)
+
+    def action_focus_label(self, step: int) -> None:
+        labels = self.query_one(LabelList)
+        if labels.option_count:
+            current = labels.highlighted if labels.highlighted is not None else -step
+            labels.highlighted = (current + step) % labels.option_count
+            self.redraw()
+
+    def action_edit_label(self) -> None:
+        row = self.focused_label()
+        if row is None:
+            self.notify("No label to edit: add one, or pick one with { and }.", severity="warning")
+            return
+        if self.editing_id == row.id and row.span_start is not None:
+            label = self.codebook.layer(row.layer).label(row.label)
+            self.layer_index = [layer.id for layer in self.codebook.layers].index(row.layer)
+            self._apply_span_label(label)
+            return
+        self.layer_index = [layer.id for layer in self.codebook.layers].index(row.layer)
+        self.editing_id = row.id
+        if row.span_start is not None:
+            self.view.select_range(row.span_start - self.passage.start, row.span_end - self.passage.start)
+            self.view.selection_anchor = row.span_start - self.passage.start
+        self.redraw()
+
+    def action_delete_label(self) -> None:
+        row = self.focused_label()
+        if row is None:
+            self.notify("No label selected.", severity="warning")
+            return
+        self._write(lambda: self.app.workbench.delete(row))
+
+    def _suggestion_at_cursor(self) -> Suggestion | None:
+        cursor = self.view.cursor_offset
+        return next((s for s in self.suggestions if s.start <= cursor <= s.end), None) or (
+            self.suggestions[0] if self.suggestions else None
+        )
+
+    def action_accept_suggestion(self) -> None:
+        suggestion = self._suggestion_at_cursor()
+        if suggestion is None:
+            return
+        data = self.passage
+        content = LabelContent(suggestion.layer, suggestion.label, data.start + suggestion.start, data.start + suggestion.end)
+        self._write(lambda: self.app.workbench.add(data.passage_id, content, origin="suggestion"))
+
+    def action_reject_suggestion(self) -> None:
+        suggestion = self._suggestion_at_cursor()
+        if suggestion is None:
+            return
+        passage_id = self.passage.passage_id
+        self._write(lambda: self.app.workbench.reject_suggestion(passage_id, suggestion.key()))
+
+    def action_target(self, step: int) -> None:
+        self.target_index += step
+        self.redraw()
+
+    def action_guidelines(self) -> None:
+        self.app.push_screen(GuidelinesScreen(self._guidelines_markdown()))
+
+    def _guidelines_markdown(self) -> str:
+        row = self._label_under_cursor() or self._label_in_layer()
+        layer = self.codebook.layer(row.layer) if row else self.layer
+        if row is None:
+            return guideline_section(layer.guidelines or layer.id)
+        label = layer.label(row.label)
+        examples = "\n".join(f"- {example}" for example in label.examples)
+        misses = "\n".join(f"- {miss}" for miss in label.near_misses)
+        card = f"# {label.name} (`{label.id}`)\n\n{label.definition}\n\n**Examples**\n\n{examples}\n\n**Not this when**\n\n{misses}\n\n---\n\n"
+        return card + guideline_section(layer.guidelines or layer.id, label.id)
+
+    def _label_under_cursor(self) -> Annotation | None:
+        if self.passage is None:
+            return None
+        cursor = self.passage.start + self.view.cursor_offset
+        return next(
+            (row for row in self.passage.labels if row.span_start is not None and row.span_start <= cursor < row.span_end),
+            None,
+        )
+
+    def action_keys(self) -> None:
+        rows = [(self.app.key_display(binding), binding.description) for binding in self._visible_bindings()]
+        rows += [
+            ("ctrl+left/right", "move by word (shift: extend selection)"),
+            ("left/right", "move by character (shift: extend selection)"),
+            ("mouse drag", "select text"),
+        ]
+        for label in self.layer.active_labels:
+            rows.append((label.key, f"{self.layer.name}: {label.name}"))
+        for attribute in self.layer.attributes:
+            if attribute.key:
+                rows.append((attribute.key, f"toggle {attribute.name}"))
+            rows += [(value.key, f"{attribute.name}: {value.name}") for value in attribute.values]
+        self.app.push_screen(KeysScreen(rows, f"Keys (layer: {self.layer.name})"))
+
+    def _visible_bindings(self) -> list[Binding]:
+        return [binding for _, binding in self._bindings]
+
+    def action_queue(self) -> None:
+        def chosen(passage_id: int | None) -> None:
+            if passage_id is not None:
+                self.open_passage(passage_id)
+
+        self.app.push_screen(QueueScreen(self.app.workbench), chosen)
+
+    # -- time ---------------------------------------------------------------------------------------------
+
+    def _note_activity(self) -> None:
+        now = time.monotonic()
+        if self._last_activity is not None and now - self._last_activity <= IDLE_SECONDS:
+            self._pending_seconds += now - self._last_activity
+        self._last_activity = now
+
+    def flush_time(self) -> None:
+        """Store the active seconds gathered on the current passage."""
+        if self.passage is None or self._pending_seconds <= 0:
+            return
+        seconds, self._pending_seconds = self._pending_seconds, 0.0
+        passage_id = self.passage.passage_id
+        self.app.run_db(lambda: self.app.workbench.add_active_time(passage_id, seconds))
+
+
+def _key_target(layer: Layer, character: str) -> Label | tuple[Attribute, AttributeValue | None] | None:
+    """What a printable key means in `layer`: a label, an attribute value or flag, or nothing."""
+    for label in layer.active_labels:
+        if label.key == character:
+            return label
+    for attribute in layer.attributes:
+        if attribute.kind == "flag" and attribute.key == character:
+            return attribute, None
+        for value in attribute.values:
+            if value.key == character:
+                return attribute, value
+    return None
+
+
+def _context(text: str | None, before: str, after: str) -> Text:
+    """A neighbouring passage, shown dim and cut to a line or two."""
+    if not text:
+        return Text("")
+    flat = " ".join(visible(text).split())
+    return Text(f"{before}{flat[-160:] if before else flat[:160]}{after}")

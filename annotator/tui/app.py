@@ -1,0 +1,126 @@
+"""The Textual app: one annotator, one database worker, the annotate and queue screens.
+
+All database calls run, in order, on one worker thread (`run_db`), so the UI never waits on
+the database and label actions are written in the order they were made. A failed call is
+shown as a notification; everything that succeeded is already committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.exc import SQLAlchemyError
+from textual.app import App
+from textual.binding import Binding
+
+from annotator.errors import AnnotatorError, InputError
+from annotator.project import Project
+from annotator.suggestions import SuggestionIndex, load_gazetteer, load_own_names
+from annotator.tui.annotate_screen import AnnotateScreen
+from annotator.workbench import Workbench
+
+_STOP = object()
+
+
+class AnnotatorApp(App[int]):
+    """Label passages as one annotator."""
+
+    TITLE = "annotator"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit")]
+
+    def __init__(
+        self,
+        project: Project,
+        annotator_id: int,
+        *,
+        suggestions: SuggestionIndex | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.workbench = Workbench(project.engine, annotator_id, project.active)
+        self.suggestions = suggestions or SuggestionIndex()
+        self._keymap = keymap or {}
+        self._jobs: queue.Queue = queue.Queue()
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.run_worker(self._database_loop, thread=True, name="database", group="database", exit_on_error=False)
+        workbench = self.workbench
+        self.run_db(
+            lambda: load_own_names(self.suggestions, workbench.engine, workbench.annotator_id, workbench.active.codebook)
+        )
+        self.push_screen(AnnotateScreen())
+
+    # -- the database worker ---------------------------------------------------------------------
+
+    def run_db(self, job: Callable[[], Any], then: Callable[[Any], None] | None = None) -> None:
+        """Run `job` on the database thread after the jobs before it; pass its result to `then`."""
+        self._jobs.put((job, then))
+
+    def _database_loop(self) -> None:
+        while True:
+            item = self._jobs.get()
+            try:
+                if item is _STOP:
+                    return
+                job, then = item
+                try:
+                    result = job()
+                except (AnnotatorError, SQLAlchemyError, OSError) as error:
+                    self.call_from_thread(self._report, error)
+                    continue
+                if then is not None:
+                    self.call_from_thread(then, result)
+            finally:
+                self._jobs.task_done()
+
+    def _report(self, error: Exception) -> None:
+        message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        self.notify(message, title="Not saved", severity="error", timeout=8)
+
+    async def wait_for_database(self) -> None:
+        """Wait until every queued database job has run and answered (for tests and quitting)."""
+        while self._jobs.unfinished_tasks:
+            await asyncio.sleep(0.002)
+
+    async def action_quit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, AnnotateScreen):
+            screen.flush_time()
+        await self.wait_for_database()
+        self._jobs.put(_STOP)
+        self.exit(0)
+
+    def key_display(self, binding: Binding) -> str:
+        """How a binding's key is shown in the help, after any remapping."""
+        return self.get_key_display(binding)
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Read a YAML mapping of binding id to keys (e.g. `passage.done: ctrl+d`)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InputError(str(path), f"cannot read keymap: {str(error).splitlines()[0]}") from None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise InputError(str(path), "a keymap is a mapping of binding id to keys, e.g. `passage.done: ctrl+d`")
+    return data
+
+
+def run_app(project: Project, annotator_id: int, *, gazetteer: Path | None = None, keymap: Path | None = None) -> int:
+    """Run the app in the terminal until the annotator quits (bad option files fail first)."""
+    suggestions = SuggestionIndex()
+    if gazetteer is not None:
+        load_gazetteer(suggestions, gazetteer, project.codebook)
+    app = AnnotatorApp(
+        project, annotator_id, suggestions=suggestions, keymap=load_keymap(keymap) if keymap else None
+    )
+    app.run()
+    return app.return_code or 0

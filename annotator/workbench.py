@@ -1,0 +1,384 @@
+"""What one annotator does to the database while labelling: the core under the UI.
+
+The Textual app calls these methods (from worker threads where they may be slow); so do the
+concurrency tests. Every label action commits at once. An annotator only ever reads their
+own labels here: nothing in this module selects another person's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from annotator.codebook.store import ActiveCodebook
+from annotator.db.engine import read_session, write_session
+from annotator.db.models import WORK_STATUSES, Annotation, Article, Assignment, Passage, utcnow
+from annotator.errors import AnnotatorError
+from annotator.labels import (
+    LabelContent,
+    add_label,
+    current_labels,
+    delete_label,
+    revise_label,
+)
+from annotator.label_rules import check_label
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One row of the queue screen."""
+
+    passage_id: int
+    article_title: str
+    index: int
+    status: str
+    preview: str
+
+
+@dataclass(frozen=True)
+class PassageData:
+    """Everything the annotate screen shows for one passage, read in one go."""
+
+    passage_id: int
+    article_id: int
+    article_title: str
+    source: str | None
+    published: date | None
+    index: int
+    start: int
+    end: int
+    text: str
+    previous_text: str | None
+    next_text: str | None
+    status: str
+    note: str | None
+    comment: str | None
+    labels: tuple[Annotation, ...]
+    article_done: int
+    article_total: int
+    rejected_suggestions: tuple[tuple, ...] = ()
+
+
+@dataclass
+class _Change:
+    """One undoable step: the lineage head now, and the content to put back (None: none)."""
+
+    head_id: int
+    passage_id: int
+    restore: LabelContent | None
+    current: LabelContent | None
+
+
+@dataclass
+class Workbench:
+    """One annotator's session against the database, with its undo and redo stacks."""
+
+    engine: Engine
+    annotator_id: int
+    active: ActiveCodebook
+    _undo: list[_Change] = field(default_factory=list)
+    _redo: list[_Change] = field(default_factory=list)
+
+    # -- queue -------------------------------------------------------------------------
+
+    def _status_expr(self):
+        return func.coalesce(Assignment.status, "todo")
+
+    def _queue_query(self, columns: Sequence, status: str | None):
+        query = (
+            select(*columns)
+            .select_from(Passage)
+            .outerjoin(
+                Assignment,
+                and_(Assignment.passage_id == Passage.id, Assignment.annotator_id == self.annotator_id),
+            )
+            .where(Passage.annotatable.is_(True))
+        )
+        if status == "todo":
+            query = query.where(or_(Assignment.id.is_(None), Assignment.status == "todo"))
+        elif status is not None:
+            query = query.where(Assignment.status == status)
+        return query
+
+    def queue_counts(self) -> dict[str, int]:
+        """How many passages of the queue are in each status, plus `total`."""
+        with read_session(self.engine) as session:
+            total = session.scalar(
+                select(func.count(Passage.id)).where(Passage.annotatable.is_(True))
+            )
+            rows = session.execute(
+                select(Assignment.status, func.count(Assignment.id))
+                .join(Passage, Passage.id == Assignment.passage_id)
+                .where(Assignment.annotator_id == self.annotator_id, Passage.annotatable.is_(True))
+                .group_by(Assignment.status)
+            ).tuples().all()
+        counts = dict.fromkeys(WORK_STATUSES, 0) | dict(rows)
+        counts["todo"] = total - sum(count for status, count in counts.items() if status != "todo")
+        counts["total"] = total
+        return counts
+
+    def queue_page(self, status: str | None = None, offset: int = 0, limit: int = 200) -> list[QueueItem]:
+        """A page of the queue in reading order, optionally only one status."""
+        columns = (
+            Passage.id,
+            Article.title,
+            Passage.index,
+            self._status_expr(),
+            func.substr(Article.text, Passage.start + 1, 80),
+        )
+        query = (
+            self._queue_query(columns, status)
+            .join(Article, Article.id == Passage.article_id)
+            .order_by(Passage.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with read_session(self.engine) as session:
+            rows = session.execute(query).tuples().all()
+        return [
+            QueueItem(pid, title or "(untitled)", index, item_status, " ".join(preview.split()))
+            for pid, title, index, item_status, preview in rows
+        ]
+
+    def resume_passage(self) -> int | None:
+        """Where to pick up: the last passage in progress, else the first still to do."""
+        with read_session(self.engine) as session:
+            in_progress = session.scalar(
+                select(Assignment.passage_id)
+                .where(Assignment.annotator_id == self.annotator_id, Assignment.status == "in_progress")
+                .order_by(Assignment.updated_at.desc())
+                .limit(1)
+            )
+            if in_progress is not None:
+                return in_progress
+            return session.scalar(self._queue_query([Passage.id], "todo").order_by(Passage.id).limit(1))
+
+    def neighbour(self, passage_id: int, step: int) -> int | None:
+        """The next (`step` 1) or previous (`step` -1) passage of the queue, or None at an end."""
+        query = self._queue_query([Passage.id], None)
+        if step > 0:
+            query = query.where(Passage.id > passage_id).order_by(Passage.id)
+        else:
+            query = query.where(Passage.id < passage_id).order_by(Passage.id.desc())
+        with read_session(self.engine) as session:
+            return session.scalar(query.limit(1))
+
+    # -- one passage ---------------------------------------------------------------------
+
+    def load_passage(self, passage_id: int) -> PassageData:
+        """The passage, its article's details and neighbours, and this annotator's labels on it."""
+        with read_session(self.engine) as session:
+            passage = session.get(Passage, passage_id)
+            if passage is None or not passage.annotatable:
+                raise AnnotatorError(f"passage {passage_id} does not exist or is not annotatable")
+            article = session.get(Article, passage.article_id)
+            previous, following = (
+                session.scalar(
+                    select(Passage).where(Passage.article_id == article.id, Passage.index == passage.index + step)
+                )
+                for step in (-1, 1)
+            )
+            assignment = self._assignment(session, passage_id)
+            labels = tuple(current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id))
+            article_total, article_done = session.execute(
+                select(func.count(Passage.id), func.count(Assignment.id))
+                .select_from(Passage)
+                .outerjoin(
+                    Assignment,
+                    and_(
+                        Assignment.passage_id == Passage.id,
+                        Assignment.annotator_id == self.annotator_id,
+                        Assignment.status == "done",
+                    ),
+                )
+                .where(Passage.article_id == article.id, Passage.annotatable.is_(True))
+            ).one()
+        text = article.text
+        return PassageData(
+            passage_id=passage.id,
+            article_id=article.id,
+            article_title=article.title or "(untitled)",
+            source=article.source,
+            published=article.published,
+            index=passage.index,
+            start=passage.start,
+            end=passage.end,
+            text=text[passage.start : passage.end],
+            previous_text=text[previous.start : previous.end] if previous else None,
+            next_text=text[following.start : following.end] if following else None,
+            status=assignment.status if assignment else "todo",
+            note=assignment.note if assignment else None,
+            comment=assignment.comment if assignment else None,
+            labels=labels,
+            article_done=article_done,
+            article_total=article_total,
+            rejected_suggestions=tuple(
+                tuple(item) for item in (assignment.rejected_suggestions if assignment else [])
+            ),
+        )
+
+    def _assignment(self, session: Session, passage_id: int) -> Assignment | None:
+        return session.scalar(
+            select(Assignment).where(
+                Assignment.passage_id == passage_id, Assignment.annotator_id == self.annotator_id
+            )
+        )
+
+    def _work_row(self, session: Session, passage_id: int) -> Assignment:
+        """This annotator's work row for the passage, created on first touch."""
+        row = self._assignment(session, passage_id)
+        if row is None:
+            row = Assignment(
+                passage_id=passage_id,
+                annotator_id=self.annotator_id,
+                status="todo",
+                active_seconds=0.0,
+                rejected_suggestions=[],
+            )
+            session.add(row)
+        return row
+
+    def _touch(self, session: Session, passage_id: int) -> None:
+        """Mark a passage in progress when the first label goes on it."""
+        row = self._work_row(session, passage_id)
+        if row.status == "todo":
+            row.status = "in_progress"
+        row.updated_at = utcnow()
+
+    # -- labels ----------------------------------------------------------------------------
+
+    def add(self, passage_id: int, content: LabelContent, origin: str = "manual") -> Annotation:
+        """Add a label (committed on return)."""
+        with write_session(self.engine) as session:
+            passage = session.get(Passage, passage_id)
+            check_label(self.active.codebook, passage, content)
+            row = add_label(
+                session,
+                passage_id=passage_id,
+                annotator_id=self.annotator_id,
+                codebook_version_id=self.active.version_id,
+                content=content,
+                origin=origin,
+            )
+            self._touch(session, passage_id)
+        self._remember(_Change(row.id, passage_id, restore=None, current=content))
+        return row
+
+    def edit(self, revision: Annotation, content: LabelContent) -> Annotation:
+        """Replace one of this annotator's labels with new content (committed on return)."""
+        self._check_own(revision)
+        with write_session(self.engine) as session:
+            passage = session.get(Passage, revision.passage_id)
+            check_label(self.active.codebook, passage, content)
+            row = revise_label(
+                session,
+                revision=revision,
+                annotator_id=self.annotator_id,
+                codebook_version_id=self.active.version_id,
+                content=content,
+            )
+            self._touch(session, revision.passage_id)
+        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), content))
+        return row
+
+    def delete(self, revision: Annotation) -> Annotation:
+        """Delete one of this annotator's labels: a tombstone revision (committed on return)."""
+        self._check_own(revision)
+        with write_session(self.engine) as session:
+            row = delete_label(
+                session,
+                revision=revision,
+                annotator_id=self.annotator_id,
+                codebook_version_id=self.active.version_id,
+            )
+            self._touch(session, revision.passage_id)
+        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), None))
+        return row
+
+    def _check_own(self, revision: Annotation) -> None:
+        if revision.annotator_id != self.annotator_id:
+            raise AnnotatorError("you can only change your own labels")
+
+    def _remember(self, change: _Change) -> None:
+        self._undo.append(change)
+        self._redo.clear()
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether there is a label action to undo in this session."""
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether there is an undone label action to redo."""
+        return bool(self._redo)
+
+    def undo(self) -> int | None:
+        """Undo the last label action by writing a revision; returns its passage id."""
+        return self._replay(self._undo, self._redo)
+
+    def redo(self) -> int | None:
+        """Redo the last undone label action by writing a revision; returns its passage id."""
+        return self._replay(self._redo, self._undo)
+
+    def _replay(self, source: list[_Change], target: list[_Change]) -> int | None:
+        if not source:
+            return None
+        change = source.pop()
+        with write_session(self.engine) as session:
+            head = session.get(Annotation, change.head_id)
+            if change.restore is None:
+                row = delete_label(
+                    session,
+                    revision=head,
+                    annotator_id=self.annotator_id,
+                    codebook_version_id=self.active.version_id,
+                )
+            else:
+                row = revise_label(
+                    session,
+                    revision=head,
+                    annotator_id=self.annotator_id,
+                    codebook_version_id=self.active.version_id,
+                    content=change.restore,
+                )
+        target.append(_Change(row.id, change.passage_id, restore=change.current, current=change.restore))
+        return change.passage_id
+
+    # -- passage status, notes, time -----------------------------------------------------------
+
+    def set_status(self, passage_id: int, status: str, note: str | None = None) -> None:
+        """Mark a passage done, skipped, flagged (with a note) or back to in progress."""
+        if status not in WORK_STATUSES:
+            raise AnnotatorError(f"unknown status {status!r}")
+        with write_session(self.engine) as session:
+            row = self._work_row(session, passage_id)
+            row.status = status
+            if note is not None:
+                row.note = note
+            row.updated_at = utcnow()
+
+    def set_comment(self, passage_id: int, comment: str) -> None:
+        """Store a free-text comment on the passage (empty text removes it)."""
+        with write_session(self.engine) as session:
+            row = self._work_row(session, passage_id)
+            row.comment = comment or None
+            row.updated_at = utcnow()
+
+    def add_active_time(self, passage_id: int, seconds: float) -> None:
+        """Add active (not idle) seconds spent on a passage."""
+        if seconds <= 0:
+            return
+        with write_session(self.engine) as session:
+            row = self._work_row(session, passage_id)
+            row.active_seconds = (row.active_seconds or 0.0) + seconds
+
+    def reject_suggestion(self, passage_id: int, suggestion: tuple) -> None:
+        """Remember that a suggestion was rejected on this passage, so it is not offered again."""
+        with write_session(self.engine) as session:
+            row = self._work_row(session, passage_id)
+            row.rejected_suggestions = [*(row.rejected_suggestions or []), list(suggestion)]
