@@ -20,18 +20,18 @@ def corpus_status(engine: Engine) -> dict[str, Any]:
         passage_counts = dict(
             session.execute(
                 select(Passage.annotatable, func.count(Passage.id)).group_by(Passage.annotatable)
-            ).tuples().all()
+            ).all()
         )
         current = current_labels_query().subquery()
         per_layer = dict(
             session.execute(
                 select(current.c.layer, func.count()).group_by(current.c.layer).order_by(current.c.layer)
-            ).tuples().all()
+            ).all()
         )
         per_annotator_labels = dict(
             session.execute(
                 select(current.c.annotator_id, func.count()).group_by(current.c.annotator_id)
-            ).tuples().all()
+            ).all()
         )
         work = session.execute(
             select(

@@ -115,7 +115,7 @@ class Workbench:
                 .join(Passage, Passage.id == Assignment.passage_id)
                 .where(Assignment.annotator_id == self.annotator_id, Passage.annotatable.is_(True))
                 .group_by(Assignment.status)
-            ).tuples().all()
+            ).all()
         counts = dict.fromkeys(WORK_STATUSES, 0) | dict(rows)
         counts["todo"] = total - sum(count for status, count in counts.items() if status != "todo")
         counts["total"] = total
@@ -138,7 +138,7 @@ class Workbench:
             .limit(limit)
         )
         with read_session(self.engine) as session:
-            rows = session.execute(query).tuples().all()
+            rows = session.execute(query).all()
         return [
             QueueItem(pid, title or "(untitled)", index, item_status, " ".join(preview.split()))
             for pid, title, index, item_status, preview in rows

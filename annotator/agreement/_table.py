@@ -43,7 +43,7 @@ def as_table(data: Any) -> np.ndarray:
     Numeric input becomes float64 with NaN for missing values; anything else becomes an
     object array whose cells are the original values (tuples and frozensets stay whole).
     """
-    if hasattr(data, "to_numpy") and hasattr(data, "dtypes"):
+    if hasattr(data, "to_numpy") and hasattr(data, "columns"):
         if all(dtype.kind in "iufb" for dtype in data.dtypes):
             return data.to_numpy(dtype=float, na_value=np.nan)
         return _two_dimensional(data.to_numpy(dtype=object))
@@ -73,8 +73,8 @@ def as_column(values: Any) -> np.ndarray:
 def encode(table: np.ndarray, *, ordered: bool = False) -> Encoded:
     """Map the values of `table` to integer codes, missing values to ``MISSING``.
 
-    With ``ordered=True`` the categories are in their natural sort order (needed by the
-    ordinal, interval and ratio levels); otherwise their order is unspecified.
+    With ``ordered=True`` the categories are in their natural sort order (ordinal alpha,
+    weighted kappa); otherwise in an unspecified order. Float tables are always sorted.
     """
     if table.dtype.kind == "f":
         return _encode_floats(table)
@@ -139,6 +139,9 @@ def _two_dimensional(array: np.ndarray) -> np.ndarray:
 
 
 def _object_table(rows: Iterable[Sequence[Any]]) -> np.ndarray:
+    rows = list(rows)
+    if any(isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)) for row in rows):
+        raise AnnotatorError("expected a units x coders table: a list of rows with one value per coder")
     rows = [list(row) for row in rows]
     widths = {len(row) for row in rows}
     if len(widths) > 1:

@@ -61,8 +61,8 @@ def krippendorff_alpha(data: Any, level: Level = "nominal") -> float:
     """Krippendorff's alpha for `data`, a units x coders table (rows = units, columns = coders).
 
     `data` may be a list of rows, a numpy array or a pandas DataFrame; None and NaN mark
-    missing values. `level` is "nominal", "ordinal", "interval", "ratio", or a function
-    ``f(a, b)`` returning the squared-style difference between two values (for example
+    missing values. `level` is "nominal", "ordinal", "interval", "ratio", or a symmetric
+    function ``f(a, b)`` returning the squared-style difference of two values (for example
     `masi_distance` for set-valued labels given as frozensets or tuples).
 
     - Units with fewer than two values cannot be paired and are ignored.

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.alpha import Level, coincidences
+from annotator.agreement.alpha import Coincidences, Level, coincidences
 from annotator.errors import AnnotatorError
 
 
@@ -63,22 +63,8 @@ def bootstrap_alpha(
     alpha = tally.alpha()
     low = high = math.nan
     if not math.isnan(alpha):
-        n = tally.n_pairable
-        expected = float((tally.expected() * tally.delta).sum()) / n
-        upper = np.triu_indices(len(tally.observed))
-        # A pair (c, k) with c != k is drawn in either order: its cell holds both.
-        probabilities = (tally.observed + tally.observed.T - np.diag(np.diag(tally.observed)))[upper] / n
-        draws = np.random.default_rng(seed).multinomial(
-            tally.pairs, probabilities / probabilities.sum(), size=n_boot
-        )
-        resampled = 1.0 - draws @ tally.delta[upper] / (tally.pairs * expected)
-        resampled = np.maximum(resampled, -1.0)
-        single_value = (draws[:, upper[0] == upper[1]] == tally.pairs).any(axis=1)
-        resampled[single_value] = 0.0
-        low, high = _percentiles(resampled, ci)
-    return AlphaInterval(
-        alpha, low, high, ci, n_boot, tally.pairable_units, tally.n_pairable, tally.pairs
-    )
+        low, high = _percentiles(_resampled_alphas(tally, n_boot, np.random.default_rng(seed)), ci)
+    return AlphaInterval(alpha, low, high, ci, n_boot, tally.pairable_units, tally.n_pairable, tally.pairs)
 
 
 def bootstrap_ci(
@@ -116,6 +102,20 @@ def bootstrap_ci(
     undefined = np.isnan(resampled)
     low, high = _percentiles(resampled[~undefined], ci)
     return BootstrapInterval(estimate, low, high, ci, n_boot, int(undefined.sum()))
+
+
+def _resampled_alphas(tally: Coincidences, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Krippendorff's bootstrap: `n_boot` alphas of `tally.pairs` pairs drawn from the coincidences."""
+    rows, columns = np.triu_indices(len(tally.observed))
+    # An unordered pair {c, k} with c != k is drawn as (c, k) or as (k, c): twice o_ck.
+    weights = np.where(rows == columns, 1.0, 2.0) * tally.observed[rows, columns]
+    drawable = weights > 0
+    rows, columns, weights = rows[drawable], columns[drawable], weights[drawable]
+    draws = rng.multinomial(tally.pairs, weights / weights.sum(), size=n_boot)
+    expected = float((tally.expected() * tally.delta).sum()) / tally.n_pairable
+    alphas = np.maximum(1.0 - draws @ tally.delta[rows, columns] / (tally.pairs * expected), -1.0)
+    alphas[(draws[:, rows == columns] == tally.pairs).any(axis=1)] = 0.0  # one value only: no variation
+    return alphas
 
 
 def _check_settings(n_boot: int, ci: float) -> None:

@@ -120,7 +120,7 @@ def run_history(args: argparse.Namespace) -> int:
     project = open_project(args.db)
     with read_session(project.engine) as session:
         rows = passage_history(session, args.passage_id)
-        names = dict(session.execute(select(Annotator.id, Annotator.name)).tuples().all())
+        names = dict(session.execute(select(Annotator.id, Annotator.name)).all())
     if not rows:
         print(f"passage {args.passage_id}: no label revisions")
         return 0

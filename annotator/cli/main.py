@@ -10,11 +10,15 @@ from sqlalchemy.exc import OperationalError
 
 from annotator import __version__
 from annotator.cli import (
+    agreement_commands,
     annotate_commands,
     codebook_commands,
     corpus_commands,
     db_commands,
+    export_commands,
+    label_import_commands,
     people_commands,
+    release_commands,
 )
 from annotator.errors import AnnotatorError
 
@@ -24,6 +28,10 @@ COMMAND_MODULES = (
     codebook_commands,
     people_commands,
     annotate_commands,
+    label_import_commands,
+    release_commands,
+    export_commands,
+    agreement_commands,
 )
 
 

@@ -1,9 +1,20 @@
 """The codebook: the label scheme as typed, immutable data, loaded and validated from YAML."""
 
-from annotator.codebook.diff import CodebookDiff, LayerDiff, Merge, Rename, Split, diff_codebooks
+from annotator.codebook.diff import (
+    CodebookDiff,
+    LayerDiff,
+    Merge,
+    Rename,
+    Split,
+    diff_codebooks,
+)
 from annotator.codebook.guidelines import guideline_section
 from annotator.codebook.keys import UI_RESERVED_KEYS, is_reserved_key
-from annotator.codebook.loader import load_codebook, load_codebook_text, load_default_codebook
+from annotator.codebook.loader import (
+    load_codebook,
+    load_codebook_text,
+    load_default_codebook,
+)
 from annotator.codebook.model import (
     ATTRIBUTE_KINDS,
     LAYER_KINDS,

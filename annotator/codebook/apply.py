@@ -37,7 +37,7 @@ def label_usage(engine: Engine) -> dict[tuple[str, str], int]:
     with read_session(engine) as session:
         rows = session.execute(
             select(current.c.layer, current.c.label, func.count()).group_by(current.c.layer, current.c.label)
-        ).tuples()
+        )
         return {(layer, label): count for layer, label, count in rows}
 
 

@@ -53,9 +53,8 @@ class LayerDiff:
     @property
     def is_empty(self) -> bool:
         """True when no label of the layer changed."""
-        return not (
-            self.added or self.renamed or self.retired or self.merged or self.split or self.redefined
-        )
+        changes = (self.added, self.renamed, self.retired, self.merged, self.split, self.redefined)
+        return not any(changes)
 
     def lines(self, usage: Usage | None = None) -> list[str]:
         """One plain-text line per change, with annotation counts when `usage` is given."""
@@ -98,7 +97,7 @@ class CodebookDiff:
         return not (self.layers_added or self.layers_removed or self.layers)
 
     def lines(self, usage: Usage | None = None) -> list[str]:
-        """The diff as readable plain-text lines, e.g. `  merged: a + b -> b (12 labels affected)`."""
+        """The diff as plain-text lines, e.g. `  merged: a + b -> b (12 labels affected)`."""
         lines = [f"layer added: {layer_id}" for layer_id in self.layers_added]
         for layer_id in self.layers_removed:
             count = ""

@@ -1,7 +1,8 @@
 """The guidelines section to show next to a layer or a label, read from the shipped markdown.
 
-Each layer has a file `<layer.guidelines>.md`; a label's section is the `## ` heading that ends
-with its id in backticks, e.g. ``## Rebel groups (`rebel_group`)``, up to the next `## ` heading.
+Each layer has a file `<layer.guidelines>.md`; a label's section is the heading (`## ` or deeper)
+that ends with its id in backticks, e.g. ``## Rebel groups (`rebel_group`)``, up to the next
+heading of the same or a higher level, so a category's section includes its labels' sections.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from annotator.codebook.paths import guidelines_dir
 
 INDEX_FILE = "index.md"
 
-_ANCHOR = re.compile(r"^## .*\(`([a-z][a-z0-9_]*)`\)\s*$")
-_SECTION_END = re.compile(r"^#{1,2} ")
+_ANCHORED_HEADING = re.compile(r"^(#{2,6}) .*\(`([a-z][a-z0-9_]*)`\)\s*$")
+_HEADING = re.compile(r"^(#{1,6}) ")
 
 
 def guideline_section(layer_id: str, label_id: str | None = None) -> str:
@@ -36,11 +37,17 @@ def guideline_section(layer_id: str, label_id: str | None = None) -> str:
 def _section(text: str, anchor: str) -> str | None:
     lines = text.splitlines(keepends=True)
     for start, line in enumerate(lines):
-        match = _ANCHOR.match(line)
-        if match and match.group(1) == anchor:
+        match = _ANCHORED_HEADING.match(line)
+        if match and match.group(2) == anchor:
+            level = len(match.group(1))
             end = next(
-                (i for i in range(start + 1, len(lines)) if _SECTION_END.match(lines[i])),
+                (i for i in range(start + 1, len(lines)) if _ends_section(lines[i], level)),
                 len(lines),
             )
             return "".join(lines[start:end]).rstrip() + "\n"
     return None
+
+
+def _ends_section(line: str, level: int) -> bool:
+    heading = _HEADING.match(line)
+    return heading is not None and len(heading.group(1)) <= level

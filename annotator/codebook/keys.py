@@ -14,10 +14,19 @@ _NAMED_KEYS = frozenset(
 # Every printable ASCII character that is neither a letter nor a digit.
 _PUNCTUATION = frozenset("?!#<>+-=/[]{},.;:'\"\\|~@$%^&*()_`")
 
-UI_RESERVED_KEYS: frozenset[str] = _NAMED_KEYS | _PUNCTUATION
-"""Single keys the UI binds. Any key written with a modifier is reserved too (`is_reserved_key`)."""
-
 MODIFIERS: tuple[str, ...] = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
+_MODIFIED_KEYS = frozenset(
+    f"{modifier}+{key}"
+    for modifier in ("ctrl", "shift", "alt")
+    for key in (*string.ascii_lowercase, *string.digits, *_NAMED_KEYS)
+)
+
+UI_RESERVED_KEYS: frozenset[str] = _NAMED_KEYS | _PUNCTUATION | _MODIFIED_KEYS
+"""Keys the UI binds: named keys, punctuation and the common ctrl/shift/alt combinations.
+
+Every key written with any modifier is reserved (`is_reserved_key` also covers `ctrl+shift+x`).
+"""
 
 _LABEL_KEY_CHARS = frozenset(string.ascii_letters + string.digits)
 

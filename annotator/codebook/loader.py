@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib.resources.abc import Traversable
 from pathlib import Path as FilePath
+from typing import TypeVar
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -32,44 +33,52 @@ from annotator.codebook.model import (
 from annotator.codebook.paths import default_codebook_path
 from annotator.codebook.problems import Path, Problems
 from annotator.codebook.validate import validate
+from annotator.errors import InputError
 
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
 
-# Field name -> required. Fields only some layer or attribute kinds may use are checked below.
-_CODEBOOK_FIELDS = {
-    "name": True, "description": False, "language": False, "license": False,
-    "targets": False, "layers": True,
-}
-_TARGET_FIELDS = {"id": True, "name": True, "description": False}
-_LAYER_FIELDS = {
-    "id": True, "name": True, "kind": True, "description": False, "guidelines": False,
-    "allow_overlap": False, "categories": False, "attributes": False, "labels": True,
-    "target_layer": False, "targets": False, "collapse": False,
-}
-_CATEGORY_FIELDS = {"id": True, "name": True, "description": False}
-_LABEL_FIELDS = {
-    "id": True, "name": True, "key": True, "color": True, "definition": True,
-    "examples": True, "near_misses": True, "category": False, "value": False,
-    "subtypes": False, "retired": False, "replaces": False, "split_from": False,
-}
-_SUBTYPE_FIELDS = {"id": True, "name": True}
-_ATTRIBUTE_FIELDS = {
-    "id": True, "name": True, "kind": True, "description": False, "values": False,
-    "key": False, "applies_to": False, "default": False,
-}
-_VALUE_FIELDS = {"id": True, "name": True, "key": True}
-_COLLAPSE_FIELDS = {"id": True, "name": True, "labels": True}
+# The fields each part may have; which are required, and which only some kinds may use, is
+# checked where the part is read.
+_CODEBOOK_FIELDS = ("name", "description", "language", "license", "targets", "layers")
+_TARGET_FIELDS = ("id", "name", "description")
+_LAYER_FIELDS = (
+    "id", "name", "kind", "description", "guidelines", "allow_overlap", "categories",
+    "attributes", "labels", "target_layer", "targets", "collapse",
+)
+_CATEGORY_FIELDS = ("id", "name", "description")
+_LABEL_FIELDS = (
+    "id", "name", "key", "color", "definition", "examples", "near_misses", "category", "value",
+    "subtypes", "retired", "replaces", "split_from",
+)
+_SUBTYPE_FIELDS = ("id", "name")
+_ATTRIBUTE_FIELDS = (
+    "id", "name", "kind", "description", "values", "key", "applies_to", "default",
+)
+_VALUE_FIELDS = ("id", "name", "key")
+_COLLAPSE_FIELDS = ("id", "name", "labels")
+
+T = TypeVar("T")
 
 _SPAN_ONLY = ("allow_overlap",)
 _ORDINAL_ONLY = ("target_layer", "targets", "collapse")
 
 
 def load_codebook(path: str | os.PathLike[str] | Traversable) -> Codebook:
-    """Load and validate a codebook file; raises CodebookError listing every problem."""
+    """Load and validate a codebook file; raises CodebookError listing every problem.
+
+    A file that cannot be read as UTF-8 text is an InputError naming the file.
+    """
     file = FilePath(path) if isinstance(path, (str, os.PathLike)) else path
-    return load_codebook_text(file.read_text(encoding="utf-8"), str(file))
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise InputError(str(file), reason) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(file), f"not UTF-8 text (byte {exc.start})") from None
+    return load_codebook_text(text, str(file))
 
 
 def load_default_codebook() -> Codebook:
@@ -80,23 +89,40 @@ def load_default_codebook() -> Codebook:
 def load_codebook_text(text: str, source_name: str) -> Codebook:
     """Load and validate codebook YAML; `source_name` prefixes every problem message."""
     problems = Problems(source_name)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problems.at_line(line, f"YAML syntax error: {exc.problem or exc.context}")
-        problems.raise_if_any()
-        raise AssertionError("unreachable") from exc
-    if root is None:
-        problems.at_line(1, "the codebook is empty")
-        problems.raise_if_any()
-    codebook = _Reader(problems).codebook(root)  # None only if the root is not a mapping
+    codebook = _parse(text, problems)
     if codebook is not None:
         validate(codebook, problems)
     problems.raise_if_any()
-    assert codebook is not None
+    assert codebook is not None  # every way of getting None reports a problem
     return codebook
+
+
+def _parse(text: str, problems: Problems) -> Codebook | None:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        problems.at_line(_error_line(exc, text), f"YAML syntax error: {_error_text(exc)}")
+        return None
+    if root is None:
+        problems.at_line(1, "the codebook is empty")
+        return None
+    return _Reader(problems).codebook(root)
+
+
+def _error_line(exc: yaml.YAMLError, text: str) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1
+    position = getattr(exc, "position", None)  # a ReaderError: an unreadable character
+    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
+
+
+def _error_text(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return str(exc.problem or exc.context)
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
+        return f"character U+{exc.character:04X} is not allowed in YAML"
+    return str(exc)
 
 
 def _line(node: Node) -> int:
@@ -117,23 +143,15 @@ class _Reader:
         if found is None:
             return None
         fields, what = found
-        targets = [
-            target
-            for index, item in enumerate(self._items(fields, "targets", (), what))
-            if (target := self._target(item, ("targets", index))) is not None
-        ]
-        layers = [
-            layer
-            for index, item in enumerate(self._items(fields, "layers", (), what, required=True))
-            if (layer := self._layer(item, ("layers", index))) is not None
-        ]
+        targets = self._list(fields, "targets", (), what, self._target)
+        layers = self._list(fields, "layers", (), what, self._layer, required=True)
         return Codebook(
             name=self._text(fields, "name", (), what, required=True),
             description=self._text(fields, "description", (), what),
             language=self._text(fields, "language", (), what) or "en",
             license=self._text(fields, "license", (), what) or None,
-            targets=tuple(targets),
-            layers=tuple(layers),
+            targets=targets,
+            layers=layers,
         )
 
     def _target(self, node: Node, path: Path) -> Target | None:
@@ -166,10 +184,8 @@ class _Reader:
             fields, path, what, _ORDINAL_ONLY, ordinal is not False, "target_ordinal layers"
         )
 
-        def each(name: str, build, required: bool = False) -> tuple:
-            items = self._items(fields, name, path, what, required=required)
-            built = (build(item, path + (name, index)) for index, item in enumerate(items))
-            return tuple(thing for thing in built if thing is not None)
+        def label(node: Node, label_path: Path) -> Label | None:
+            return self._label(node, label_path, ordinal)
 
         return Layer(
             id=layer_id,
@@ -178,12 +194,12 @@ class _Reader:
             description=self._text(fields, "description", path, what),
             guidelines=self._text(fields, "guidelines", path, what) or layer_id,
             allow_overlap=self._bool(fields, "allow_overlap", path, what),
-            categories=each("categories", self._category),
-            attributes=each("attributes", self._attribute),
-            labels=each("labels", lambda item, p: self._label(item, p, ordinal), required=True),
+            categories=self._list(fields, "categories", path, what, self._category),
+            attributes=self._list(fields, "attributes", path, what, self._attribute),
+            labels=self._list(fields, "labels", path, what, label, required=True),
             target_layer=self._ident(fields, "target_layer", path, what, required=False) or None,
             targets=self._idents(fields, "targets", path, what),
-            collapse=each("collapse", self._collapsed_class),
+            collapse=self._list(fields, "collapse", path, what, self._collapsed_class),
         )
 
     def _category(self, node: Node, path: Path) -> Category | None:
@@ -207,12 +223,8 @@ class _Reader:
         if ordinal or (ordinal is None and "value" in fields):
             value = self._ordinal_value(fields, path, what)
         elif "value" in fields:
-            self.problems.at(path + ("value",), f"{what}: 'value' is only for target_ordinal layers")
-        subtypes = [
-            subtype
-            for index, item in enumerate(self._items(fields, "subtypes", path, what))
-            if (subtype := self._subtype(item, path + ("subtypes", index))) is not None
-        ]
+            only = f"{what}: 'value' is only for target_ordinal layers"
+            self.problems.at(path + ("value",), only)
         return Label(
             id=self._ident(fields, "id", path, what),
             name=self._text(fields, "name", path, what, required=True),
@@ -223,7 +235,7 @@ class _Reader:
             near_misses=self._texts(fields, "near_misses", path, what, required=True),
             category=self._ident(fields, "category", path, what, required=False) or None,
             value=value,
-            subtypes=tuple(subtypes),
+            subtypes=self._list(fields, "subtypes", path, what, self._subtype),
             retired=self._bool(fields, "retired", path, what),
             replaces=self._idents(fields, "replaces", path, what),
             split_from=self._ident(fields, "split_from", path, what, required=False) or None,
@@ -266,17 +278,14 @@ class _Reader:
                 path + ("kind",),
                 f"{what}: unknown attribute kind {kind!r} ({_one_of(ATTRIBUTE_KINDS)})",
             )
-        values: list[AttributeValue] = []
+        values: tuple[AttributeValue, ...] = ()
         key = None
         default: str | bool | None = None
         if kind == "choice":
             self._only_for(fields, path, what, ("key",), False, "flag attributes")
-            items = self._items(fields, "values", path, what, required=True)
-            values = [
-                value
-                for index, item in enumerate(items)
-                if (value := self._attribute_value(item, path + ("values", index))) is not None
-            ]
+            values = self._list(
+                fields, "values", path, what, self._attribute_value, required=True
+            )
             default = self._ident(fields, "default", path, what, required=False) or None
         elif kind == "flag":
             self._only_for(fields, path, what, ("values",), False, "choice attributes")
@@ -286,7 +295,7 @@ class _Reader:
             id=self._ident(fields, "id", path, what),
             name=self._text(fields, "name", path, what, required=True),
             kind=kind,  # type: ignore[arg-type]  # an unknown kind was reported above
-            values=tuple(values),
+            values=values,
             key=key,
             applies_to=self._idents(fields, "applies_to", path, what),
             default=default,
@@ -318,9 +327,9 @@ class _Reader:
     # -- fields --------------------------------------------------------------------------
 
     def _fields(
-        self, node: Node, path: Path, noun: str, known: Mapping[str, bool]
+        self, node: Node, path: Path, noun: str, known: tuple[str, ...]
     ) -> tuple[dict[str, Node], str] | None:
-        """The fields of a mapping node and how to name it, reporting duplicate and unknown names."""
+        """A mapping node's fields and how to name it; reports duplicate and unknown fields."""
         if not isinstance(node, MappingNode):
             article = "an" if noun[0] in "aeiou" else "a"
             self.problems.at_line(
@@ -381,7 +390,8 @@ class _Reader:
         if text and not _is_snake_case(text):
             self.problems.at(
                 path + (name,),
-                f"{what}: {name} {text!r} must be snake_case (a-z, 0-9 and _, starting with a letter)",
+                f"{what}: {name} {text!r} must be snake_case "
+                "(a-z, 0-9 and _, starting with a letter)",
             )
         return text
 
@@ -408,6 +418,18 @@ class _Reader:
         self.problems.at(path + (name,), f"{what}: {name!r} must be true or false")
         return False
 
+    def _list(
+        self, fields: Mapping[str, Node], name: str, path: Path, what: str,
+        build: Callable[[Node, Path], T | None], required: bool = False,
+    ) -> tuple[T, ...]:
+        """Build each item of a list field; paths count the items built, as the model does."""
+        built: list[T] = []
+        for item in self._items(fields, name, path, what, required):
+            thing = build(item, path + (name, len(built)))
+            if thing is not None:
+                built.append(thing)
+        return tuple(built)
+
     def _items(
         self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool = False
     ) -> list[Node]:
@@ -424,10 +446,11 @@ class _Reader:
     def _texts(
         self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool = False
     ) -> tuple[str, ...]:
-        texts = []
-        for index, item in enumerate(self._items(fields, name, path, what, required)):
-            self.problems.record(path + (name, index), _line(item))
-            text = _squeeze(item.value) if isinstance(item, ScalarNode) and item.tag != _NULL else ""
+        texts: list[str] = []
+        for item in self._items(fields, name, path, what, required):
+            self.problems.record(path + (name, len(texts)), _line(item))
+            readable = isinstance(item, ScalarNode) and item.tag != _NULL
+            text = _squeeze(item.value) if readable else ""
             if not isinstance(item, ScalarNode):
                 self.problems.at_line(_line(item), f"{what}: each of {name!r} must be text")
             elif not text:
@@ -476,8 +499,8 @@ def _one_of(choices: tuple[str, ...]) -> str:
     return "expected one of: " + ", ".join(choices)
 
 
-def _unknown_field(name: str, what: str, known: Mapping[str, bool]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
+def _unknown_field(name: str, what: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
     suggestion = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
     return f"{what}: unknown field {name!r}{suggestion}"
 

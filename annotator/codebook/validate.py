@@ -6,6 +6,7 @@ The loader has already checked the shape; empty values it reported are skipped h
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from annotator.codebook.colors import color_problem
 from annotator.codebook.keys import key_problem
@@ -13,12 +14,22 @@ from annotator.codebook.model import Codebook, Layer
 from annotator.codebook.problems import Path, Problems
 
 
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
 def validate(codebook: Codebook, problems: Problems) -> None:
     """Report every problem of meaning in `codebook` to `problems`."""
-    _unique(problems, "target id", ((("targets", i, "id"), t.id) for i, t in enumerate(codebook.targets)))
-    _unique(problems, "layer id", ((("layers", i, "id"), l.id) for i, l in enumerate(codebook.layers)))
+    _unique(problems, "target id", _ids(("targets",), codebook.targets))
+    _unique(problems, "layer id", _ids(("layers",), codebook.layers))
     for index, layer in enumerate(codebook.layers):
         _LayerCheck(codebook, layer, ("layers", index), problems).run()
+
+
+def _ids(path: Path, things: Iterable[_HasId]) -> list[tuple[Path, str]]:
+    """The id of each thing in a list, with the path of its `id` field."""
+    return [((*path, index, "id"), thing.id) for index, thing in enumerate(things)]
 
 
 def _unique(problems: Problems, noun: str, items: Iterable[tuple[Path, str]]) -> None:
@@ -28,7 +39,8 @@ def _unique(problems: Problems, noun: str, items: Iterable[tuple[Path, str]]) ->
         if not ident:
             continue
         if ident in first:
-            problems.at(path, f"duplicate {noun} {ident!r} (first on line {problems.line(first[ident])})")
+            first_line = problems.line(first[ident])
+            problems.at(path, f"duplicate {noun} {ident!r} (first on line {first_line})")
         else:
             first[ident] = path
 
@@ -59,33 +71,20 @@ class _LayerCheck:
             self.collapse()
 
     def unique_ids(self) -> None:
-        layer, at = self.layer, self.at
-        _unique(self.problems, "label id", ((at("labels", i, "id"), l.id) for i, l in enumerate(layer.labels)))
-        _unique(
-            self.problems, "category id",
-            ((at("categories", i, "id"), c.id) for i, c in enumerate(layer.categories)),
-        )
-        _unique(
-            self.problems, "attribute id",
-            ((at("attributes", i, "id"), a.id) for i, a in enumerate(layer.attributes)),
-        )
-        _unique(
-            self.problems, "collapse class id",
-            ((at("collapse", i, "id"), c.id) for i, c in enumerate(layer.collapse)),
-        )
+        layer, at, problems = self.layer, self.at, self.problems
+        _unique(problems, "label id", _ids(at("labels"), layer.labels))
+        _unique(problems, "category id", _ids(at("categories"), layer.categories))
+        _unique(problems, "attribute id", _ids(at("attributes"), layer.attributes))
+        _unique(problems, "collapse class id", _ids(at("collapse"), layer.collapse))
         for i, label in enumerate(layer.labels):
-            _unique(
-                self.problems, f"subtype id in label {label.id!r}",
-                ((at("labels", i, "subtypes", j, "id"), s.id) for j, s in enumerate(label.subtypes)),
-            )
+            noun = f"subtype id in label {label.id!r}"
+            _unique(problems, noun, _ids(at("labels", i, "subtypes"), label.subtypes))
         for i, attribute in enumerate(layer.attributes):
-            _unique(
-                self.problems, f"value id in attribute {attribute.id!r}",
-                ((at("attributes", i, "values", j, "id"), v.id) for j, v in enumerate(attribute.values)),
-            )
+            noun = f"value id in attribute {attribute.id!r}"
+            _unique(problems, noun, _ids(at("attributes", i, "values"), attribute.values))
 
     def keys(self) -> None:
-        """Labels, choice values and flags share one key space per layer; retired labels free theirs."""
+        """Labels, choice values and flags share one key space; retired labels free their keys."""
         owners: list[tuple[Path, str, str]] = []
         for i, label in enumerate(self.layer.labels):
             if not label.retired:
@@ -96,7 +95,8 @@ class _LayerCheck:
                 owners.append((path, attribute.key, f"flag {attribute.id!r}"))
             for j, value in enumerate(attribute.values):
                 path = self.at("attributes", i, "values", j, "key")
-                owners.append((path, value.key, f"value {value.id!r} of attribute {attribute.id!r}"))
+                owner = f"value {value.id!r} of attribute {attribute.id!r}"
+                owners.append((path, value.key, owner))
         taken: dict[str, tuple[Path, str]] = {}
         for path, key, owner in owners:
             if not key:
@@ -126,7 +126,8 @@ class _LayerCheck:
                 known = ", ".join(category_ids) if category_ids else "none"
                 self.problems.at(
                     self.at("labels", i, "category"),
-                    f"{what}: unknown category {label.category!r} (categories of {self.what}: {known})",
+                    f"{what}: unknown category {label.category!r} "
+                    f"(categories of {self.what}: {known})",
                 )
 
     def attributes(self) -> None:
@@ -139,7 +140,8 @@ class _LayerCheck:
                         f"{what}: applies_to names unknown label {label_id!r}",
                     )
             value_ids = [value.id for value in attribute.values]
-            if attribute.kind == "choice" and attribute.default and attribute.default not in value_ids:
+            choice_default = attribute.default if attribute.kind == "choice" else None
+            if choice_default and choice_default not in value_ids:
                 self.problems.at(
                     self.at("attributes", i, "default"),
                     f"{what}: default {attribute.default!r} is not one of its values "
@@ -149,7 +151,10 @@ class _LayerCheck:
     def migrations(self) -> None:
         """`replaces` and `split_from` must name retired labels of this layer."""
         for i, label in enumerate(self.layer.labels):
-            named = [(self.at("labels", i, "replaces", j), "replaces", old) for j, old in enumerate(label.replaces)]
+            named = [
+                (self.at("labels", i, "replaces", j), "replaces", old)
+                for j, old in enumerate(label.replaces)
+            ]
             if label.split_from:
                 named.append((self.at("labels", i, "split_from"), "split_from", label.split_from))
             for path, field, old in named:
@@ -157,7 +162,8 @@ class _LayerCheck:
                     self.problems.at(path, f"label {label.id!r}: {field} names the label itself")
                 elif old not in self.label_ids:
                     self.problems.at(
-                        path, f"label {label.id!r}: {field} names unknown label {old!r} in {self.what}"
+                        path,
+                        f"label {label.id!r}: {field} names unknown label {old!r} in {self.what}",
                     )
                 elif not self.layer.label(old).retired:
                     self.problems.at(
@@ -183,10 +189,12 @@ class _LayerCheck:
                 f"(no stance expressed); found {len(nulls)}",
             )
         seen: dict[int, str] = {}
+        duplicated = False
         for i, label in values:
             if label.value is None:
                 continue
             if label.value in seen:
+                duplicated = True
                 self.problems.at(
                     self.at("labels", i, "value"),
                     f"label {label.id!r}: value {label.value} is already the value of label "
@@ -194,7 +202,7 @@ class _LayerCheck:
                 )
             else:
                 seen[label.value] = label.id
-        if len(seen) < 2 and not unreadable:
+        if len(seen) < 2 and not unreadable and not duplicated:
             self.problems.at(self.at("labels"), f"{self.what}: the scale needs at least two points")
 
     def targets(self) -> None:
@@ -205,7 +213,8 @@ class _LayerCheck:
             except KeyError:
                 self.problems.at(
                     self.at("target_layer"),
-                    f"{self.what}: target_layer {layer.target_layer!r} is not a layer of this codebook",
+                    f"{self.what}: target_layer {layer.target_layer!r} "
+                    "is not a layer of this codebook",
                 )
             else:
                 if kind != "span":

@@ -218,6 +218,20 @@ def _checked_text(value: Any, where: str) -> str:
     return normalise_newlines(value)
 
 
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(raw: str, where_path: Path, line: int | None = None) -> Any:
+    """Parse strict JSON (no NaN/Infinity); errors name the line and column."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise _json_error(where_path, error, line) from None
+    except ValueError as error:
+        raise InputError(f"{where_path}:{line or 1}", f"malformed JSON: {error}") from None
+
+
 def _json_error(where_path: Path, error: json.JSONDecodeError, line: int | None = None) -> InputError:
     return InputError(
         f"{where_path}:{line if line is not None else error.lineno}",
@@ -270,10 +284,7 @@ def _read_sidecar(path: Path) -> dict[str, Any]:
             f"{sidecar}:{_line_at(data, error.start)}",
             f"invalid UTF-8 at byte offset {error.start}: {error.reason}",
         ) from None
-    try:
-        obj = json.loads(raw)
-    except json.JSONDecodeError as error:
-        raise _json_error(sidecar, error) from None
+    obj = _loads(raw, sidecar)
     if not isinstance(obj, dict):
         raise InputError(f"{sidecar}:1", f"sidecar metadata must be a JSON object, got {_json_type(obj)}")
     if "text" in obj:
@@ -323,10 +334,7 @@ def _read_jsonl(path: Path) -> Iterator[ArticleRecord]:
             if not line.strip():
                 continue
             any_content = True
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise _json_error(path, error, lineno) from None
+            obj = _loads(line, path, lineno)
             if not isinstance(obj, dict):
                 raise InputError(where, f"expected a JSON object, got {_json_type(obj)}")
             text = _checked_text(obj.get("text"), where)

@@ -18,10 +18,12 @@ How the text is cut into units:
 
 How units are classified (`kind`; only "body" is annotatable):
 
-* boilerplate: the whole unit matches one of `BOILERPLATE_PATTERNS` (checked first, also
-  inside the references and ToC).
+* boilerplate: a unit of at most 200 characters that matches one of `BOILERPLATE_PATTERNS`
+  completely or contains one of `BOILERPLATE_PHRASES` (checked first, also inside the
+  references and ToC).
 * references: the last "Sources"/"References"/"Notes"/"Further reading"/... heading and
-  every unit after it (each entry is its own segment when entries are on separate lines).
+  every unit after it (each entry is its own segment when entries are on separate lines);
+  not when that heading is only an item of a table of contents.
 * title: the first unit, if it is one title-like line (a `#` heading, or at most 250
   characters not ending in `. , ; :`), and the unit after it if it repeats it (same after
   collapsing whitespace, ignoring case).
@@ -133,7 +135,7 @@ _REFS_HEAD = re.compile(
 )
 _HEAD_MAX = 40  # the ToC and references headings above are short
 _BYLINE = re.compile(
-    r"(?:written\s+by|words\s+by|reported\s+by|story\s+by|by|authors?)\s*[:\-–—]?\s*(?=[^\W\d_])",
+    r"(?:written\s+by|words\s+by|reported\s+by|story\s+by|by|authors?)(?:\s*[:\-–—]\s*|\s+)(?=[^\W\d_])",
     re.IGNORECASE,
 )
 _CREDIT = re.compile(r"\((?:additional\s+)?(?:reporting|writing|editing)\s+by\b[^()]*\)", re.IGNORECASE)
@@ -357,9 +359,15 @@ def _classify(text: str, units: list[tuple[int, int]]) -> list[str]:
             append(BOILERPLATE)
             continue
         if index >= references_from:
+            if index == references_from and in_toc and _toc_item(text[start:end]).rstrip(":") not in toc_items:
+                # A bare "Sources" line inside a table of contents, and no such section after it.
+                references_from = count
+                toc_items.add(_toc_item(text[start:end]))
+                append(TOC)
+                continue
             append(REFERENCES)
             continue
-        if length > _BOILERPLATE_MAX_CHARS and not in_toc:
+        if length > _TITLE_MAX and not in_toc:
             # Long units are prose (the common case): skip the short-line checks.
             seen_content = seen_body = True
             append(BODY)

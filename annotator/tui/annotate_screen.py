@@ -35,6 +35,9 @@ IDLE_SECONDS = 60.0
 
 SUGGESTION_COLOR = "#8a8a8a"
 
+clock = time.monotonic
+"""The clock active time is measured with (a module attribute so tests can replace it)."""
+
 
 class AnnotateScreen(Screen[None]):
     """Label one passage at a time, by keyboard (or mouse selection)."""
@@ -140,6 +143,7 @@ class AnnotateScreen(Screen[None]):
             self.editing_id = None
             self.target_index = 0
             self.view.show_passage(data.text)
+            self.query_one(LabelList).forget_newest()
             self.query_one("#previous", Static).update(_context(data.previous_text, "…", ""))
             self.query_one("#next", Static).update(_context(data.next_text, "", "…"))
         self.redraw()
@@ -580,7 +584,7 @@ class AnnotateScreen(Screen[None]):
     # -- time ---------------------------------------------------------------------------------------------
 
     def _note_activity(self) -> None:
-        now = time.monotonic()
+        now = clock()
         if self._last_activity is not None and now - self._last_activity <= IDLE_SECONDS:
             self._pending_seconds += now - self._last_activity
         self._last_activity = now

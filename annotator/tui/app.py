@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import get_current_worker
 
 from annotator.errors import AnnotatorError, InputError
 from annotator.project import Project
@@ -65,8 +66,12 @@ class AnnotatorApp(App[int]):
         self._jobs.put((job, then))
 
     def _database_loop(self) -> None:
-        while True:
-            item = self._jobs.get()
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                item = self._jobs.get(timeout=0.1)
+            except queue.Empty:
+                continue
             try:
                 if item is _STOP:
                     return

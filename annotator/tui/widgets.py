@@ -66,9 +66,17 @@ class LabelList(OptionList):
     LabelList:focus { border: round $accent; }
     """
 
+    _newest = 0
+
     def show_labels(self, rows: list[Annotation], passage_text: str, passage_start: int, names: dict) -> None:
-        """List `rows`; `names` maps (layer, label) to a display name."""
+        """List `rows`; `names` maps (layer, label) to a display name.
+
+        A label written since the last call (the newest revision) gets the highlight, so
+        attribute keys and edits act on what was just made; otherwise the highlight stays.
+        """
         keep = self.highlighted
+        newest_before = self._newest
+        self._newest = max((row.id for row in rows), default=0)
         self.clear_options()
         for row in rows:
             line = Text()
@@ -86,8 +94,16 @@ class LabelList(OptionList):
             if row.needs_review:
                 line.append(" needs review", style="bold red")
             self.add_option(Option(line, id=str(row.id)))
-        if rows:
+        if not rows:
+            return
+        if self._newest > newest_before:
+            self.highlighted = next(i for i, row in enumerate(rows) if row.id == self._newest)
+        else:
             self.highlighted = min(keep if keep is not None else len(rows) - 1, len(rows) - 1)
+
+    def forget_newest(self) -> None:
+        """Start afresh for another passage."""
+        self._newest = 0
 
     @property
     def highlighted_id(self) -> int | None:

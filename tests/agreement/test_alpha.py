@@ -184,8 +184,9 @@ def test_unknown_level_and_bad_shapes_are_reported():
         krippendorff_alpha([[1, 2]], "nominl")
     with pytest.raises(AnnotatorError, match="every row"):
         krippendorff_alpha([[1, 2], [1]])
-    with pytest.raises(AnnotatorError, match="units x coders table"):
-        krippendorff_alpha(np.array([1, 2, 3]))
+    for one_dimensional in (np.array([1, 2, 3]), [1, 2, 3], ["a", "b"], [1, None], pd.Series([1.0, 2.0])):
+        with pytest.raises(AnnotatorError, match="units x coders table"):
+            krippendorff_alpha(one_dimensional)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def random_pair(seed: int, n: int = 300, categories: int = 5) -> tuple[np.ndarra
 
 
 def nltk_task(a, b) -> AnnotationTask:
-    return AnnotationTask(data=[(coder, item, label) for item, pair in enumerate(zip(a, b)) for coder, label in enumerate(pair)])
+    triples = [(coder, item, label) for item, pair in enumerate(zip(a, b)) for coder, label in enumerate(pair)]
+    return AnnotationTask(data=triples)
 
 
 def test_cohen_kappa_wikipedia_example():

@@ -48,6 +48,8 @@ def test_overlap_matching_is_one_to_one_and_maximal():
     b = [(5, 15, "x"), (50, 60, "x")]
     assert span_f1(a, b, match="overlap").micro.matched == 2
     assert span_f1([(0, 100, "x")], b, match="overlap").micro.matched == 1
+    # 0-10 may take 0-50 or 5-8, but only 0-50 reaches 40-60.
+    assert span_f1([(0, 10, "x"), (40, 60, "x")], [(0, 50, "x"), (5, 8, "x")], "overlap").micro.matched == 2
 
 
 def brute_force_matching(a, b) -> int:
@@ -60,12 +62,12 @@ def brute_force_matching(a, b) -> int:
     return 0
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(200))
 def test_overlap_matching_equals_brute_force_maximum(seed):
     rng = random.Random(seed)
 
     def spans(n):
-        return [(s, s + rng.randint(1, 12), "x") for s in (rng.randint(0, 30) for _ in range(n))]
+        return [(s, s + rng.randint(1, 8), "x") for s in (rng.randint(0, 15) for _ in range(n))]
 
     a, b = spans(rng.randint(0, 5)), spans(rng.randint(0, 5))
     expected = brute_force_matching([s[:2] for s in a], [s[:2] for s in b])

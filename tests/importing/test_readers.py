@@ -201,6 +201,7 @@ def test_jsonl_is_lazy(tmp_path):
     [
         ("{broken", "malformed JSON: Expecting property name enclosed in double quotes (column 2)"),
         ('{"text": "a"} x', "malformed JSON: Extra data (column 15)"),
+        ('{"text": "x", "score": NaN}', "malformed JSON: NaN is not valid JSON"),
         ('["text"]', "expected a JSON object, got array"),
         ('"text"', "expected a JSON object, got string"),
         ("null", "expected a JSON object, got null"),

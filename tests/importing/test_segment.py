@@ -199,6 +199,7 @@ def test_title_only_when_first_line_looks_like_one():
 def test_byline_only_near_the_top():
     text = "Title\n\n" + "Body sentence one. Body two.\n\n" + "By Anna Vell\n\nMore text."
     assert kind_of(text, "By Anna Vell") == ["heading"]
+    assert [kind for kind, _ in pieces("BYZANTINE RUINS SHELLED\n\nBy: Jo Vell\n\nText.")] == ["title", "byline", "body"]
     text = "Title\n\nBy the time the army arrived, the village was empty."
     assert kind_of(text, "By the time the army arrived, the village was empty.") == ["body"]
 
@@ -218,6 +219,13 @@ def test_toc_with_bare_lines_ends_at_first_repeat():
     )
     kinds = [kind for kind, _ in pieces(text)]
     assert kinds == ["title", "toc", "toc", "toc", "toc", "heading", "body", "heading", "body", "heading", "body"]
+
+
+def test_a_toc_item_named_notes_does_not_start_the_references():
+    text = "Title\n\nContents\nBackground\nNotes\n\nBackground\n\nIt began in 2013.\n\nThe end."
+    assert [kind for kind, _ in pieces(text)] == ["title", "toc", "toc", "toc", "heading", "body", "body"]
+    text += "\n\nNotes\n\n1. A note."
+    assert [kind for kind, _ in pieces(text)][-2:] == ["references", "references"]
 
 
 def test_references_are_the_trailing_block_only():

@@ -1,0 +1,119 @@
+"""Corpus agreement: every coefficient of every layer, driven by the codebook's layer kinds.
+
+`corpus_agreement` reads the current labels (as of a watermark) once, then measures each
+layer by its kind: `passage_layers` for passage_single, passage_multi and target_ordinal,
+`span_layers` for span. Labels a lead adjudicated form the gold pseudo-coder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from annotator.agreement.collect import (
+    done_frame,
+    label_frames,
+    passage_excerpts,
+    passage_extents,
+    require_layers,
+    select_labels,
+)
+from annotator.agreement.pairs import Resampling
+from annotator.agreement.passage_layers import (
+    LayerData,
+    label_set_agreement,
+    ordinal_agreement,
+    single_label_agreement,
+)
+from annotator.agreement.results import GOLD, AgreementReport, LayerAgreement
+from annotator.agreement.span_layers import span_agreement
+from annotator.codebook import Codebook, Layer
+from annotator.codebook.store import load_active_codebook
+from annotator.errors import AnnotatorError
+
+DEFAULT_N_BOOT = 200
+COVERAGE_KINDS = ("passage_multi", "span")
+"""Layers where a coder who completed a passage without labelling it still counts (empty)."""
+
+
+def corpus_agreement(
+    engine: Engine,
+    *,
+    as_of: int | None = None,
+    layers: Sequence[str] | None = None,
+    annotators: Sequence[str] | None = None,
+    n_boot: int = DEFAULT_N_BOOT,
+    seed: int = 0,
+    ci: float = 0.95,
+    codebook: Codebook | None = None,
+) -> AgreementReport:
+    """Agreement of the annotators on each layer, as of label revision `as_of` (default: now).
+
+    `layers` and `annotators` (names) narrow the report (default: all; unknown ones are a
+    one-line `AnnotatorError`); `codebook` is the one to read the labels with (default: the
+    active one; pass a release's own). Alphas get bootstrap intervals of `n_boot` resamples
+    (seeded: the same arguments give the same report) at level `ci`.
+    """
+    if n_boot < 1:
+        raise AnnotatorError(f"the number of bootstrap resamples must be at least 1; got {n_boot}")
+    if not 0 < ci < 1:
+        raise AnnotatorError(f"the confidence level must be between 0 and 1; got {ci}")
+    codebook = codebook or load_active_codebook(engine).codebook
+    chosen = require_layers(codebook.layers, layers)
+    resampling = Resampling(n_boot, seed, ci)
+    with engine.connect() as connection:
+        selection = select_labels(connection, as_of=as_of, names=annotators)
+        labels = label_frames(connection, chosen, selection)
+        covered = done_frame(connection, selection)
+        extents = passage_extents(connection) if any(layer.kind == "span" for layer in chosen) else None
+        results = [
+            _measure(
+                layer,
+                labels[layer.id],
+                covered,
+                list(selection.coders.values()),
+                codebook,
+                extents,
+                resampling,
+            )
+            for layer in chosen
+        ]
+        shown = {passage.passage_id for result in results for passage in result.disagreements}
+        excerpts = passage_excerpts(connection, shown)
+    for result in results:
+        result.disagreements = [
+            replace(passage, excerpt=excerpts.get(passage.passage_id, "")) for passage in result.disagreements
+        ]
+    coders = list(dict.fromkeys(coder for result in results if result.pairwise for coder in result.pairwise.coders))
+    return AgreementReport(selection.as_of, codebook.name, coders, n_boot, seed, ci, results)
+
+
+def _measure(
+    layer: Layer,
+    labels: pd.DataFrame,
+    covered: pd.DataFrame,
+    names: list[str],
+    codebook: Codebook,
+    extents: pd.DataFrame | None,
+    resampling: Resampling,
+) -> LayerAgreement:
+    data = LayerData(layer, labels, covered, _coders(layer, labels, covered, names))
+    if layer.kind == "passage_single":
+        return single_label_agreement(data, resampling)
+    if layer.kind == "passage_multi":
+        return label_set_agreement(data, resampling)
+    if layer.kind == "target_ordinal":
+        return ordinal_agreement(data, codebook, resampling)
+    return span_agreement(data, extents, resampling)
+
+
+def _coders(layer: Layer, labels: pd.DataFrame, covered: pd.DataFrame, names: list[str]) -> list[str]:
+    """The annotators with labels on the layer (or, where it counts, a completed passage),
+    in `names` order, then gold if it has labels on the layer."""
+    present = set(labels["coder"])
+    if layer.kind in COVERAGE_KINDS:
+        present |= set(covered["coder"]) - {GOLD}
+    return [name for name in names if name in present] + ([GOLD] if GOLD in set(labels["coder"]) else [])

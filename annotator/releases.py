@@ -1,0 +1,199 @@
+"""Releases: named, frozen snapshot points of the corpus, and what changed between two of them.
+
+A release stores a watermark, the highest label revision id committed when it was made, and
+the active codebook version. The labels of a release are the current labels as of that
+watermark (`current_labels_query(as_of=...)`): later labelling never changes them.
+
+Diffs match labels by lineage: a label and every revision that replaced it (through
+`supersedes_id`) are one lineage. A lineage current in the new snapshot only is "added", in the
+old one only "removed", in both with different content "changed" (label, span, target or
+attributes). Re-creating a label after deleting it starts a new lineage (removed + added).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, Row, func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from annotator.db.engine import read_session, write_session
+from annotator.db.models import Annotation, CodebookVersion, Release
+from annotator.errors import AnnotatorError
+from annotator.export.pseudonyms import pseudonyms
+from annotator.labels import current_labels_query
+
+TAG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+EXAMPLES_PER_KIND = 3
+CHANGE_KINDS = ("added", "removed", "changed")
+
+
+def create_release(engine: Engine, tag: str, note: str | None = None) -> Release:
+    """Freeze the labels committed so far under `tag`.
+
+    On PostgreSQL the transaction first takes `LOCK TABLE annotations IN EXCLUSIVE MODE`, which
+    waits for label writers in flight, so no revision below the watermark can commit later.
+    On SQLite the write session's `BEGIN IMMEDIATE` already serialises writers.
+    """
+    if not TAG_PATTERN.fullmatch(tag):
+        raise AnnotatorError(
+            f"bad release tag {tag!r}: use letters, digits, '.', '_' and '-' (at most 100)"
+        )
+    with write_session(engine) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("LOCK TABLE annotations IN EXCLUSIVE MODE"))
+        if session.scalar(select(Release.id).where(Release.tag == tag)) is not None:
+            raise AnnotatorError(f"release {tag!r} already exists")
+        version_id = session.scalar(select(func.max(CodebookVersion.id)))
+        if version_id is None:
+            raise AnnotatorError("this database has no codebook; run `annotator init`")
+        release = Release(
+            tag=tag,
+            note=note,
+            codebook_version_id=version_id,
+            last_annotation_id=latest_revision(session),
+        )
+        session.add(release)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            raise AnnotatorError(f"release {tag!r} already exists") from None
+    return release
+
+
+def latest_revision(session: Session) -> int:
+    """The highest label revision id committed (0 when there is none)."""
+    return session.scalar(select(func.coalesce(func.max(Annotation.id), 0)))
+
+
+def list_releases(engine: Engine) -> list[Release]:
+    """Every release, oldest first."""
+    with read_session(engine) as session:
+        return list(session.scalars(select(Release).order_by(Release.id)))
+
+
+def get_release(session: Session, tag: str) -> Release:
+    """The release called `tag`, or a one-line error."""
+    row = session.scalar(select(Release).where(Release.tag == tag))
+    if row is None:
+        raise AnnotatorError(f"unknown release {tag!r} (see `annotator release list`)")
+    return row
+
+
+def release_before(session: Session, release: Release | None) -> Release | None:
+    """The release made just before `release` (with None: the newest release), if any."""
+    query = select(Release).order_by(Release.id.desc()).limit(1)
+    if release is not None:
+        query = query.where(Release.id < release.id)
+    return session.scalar(query)
+
+
+@dataclass
+class LayerChanges:
+    """Label lineages of one layer added, removed and changed between two snapshots."""
+
+    layer: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANGE_KINDS, 0))
+    unchanged: int = 0
+    examples: dict[str, list[str]] = field(default_factory=lambda: {kind: [] for kind in CHANGE_KINDS})
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    """What changed between the labels as of `old_watermark` and as of `new_watermark`."""
+
+    old_watermark: int
+    new_watermark: int
+    layers: list[LayerChanges]
+
+
+def diff_releases(engine: Engine, old_tag: str, new_tag: str) -> SnapshotDiff:
+    """Per layer, label lineages added, removed and changed from release `old_tag` to `new_tag`."""
+    with read_session(engine) as session:
+        old = get_release(session, old_tag)
+        new = get_release(session, new_tag)
+        return diff_snapshots(session, old.last_annotation_id, new.last_annotation_id)
+
+
+def diff_snapshots(session: Session, old_watermark: int, new_watermark: int) -> SnapshotDiff:
+    """Compare the current labels as of two watermarks, lineage by lineage."""
+    roots = _lineage_roots(session, max(old_watermark, new_watermark))
+    old = _current_by_lineage(session, old_watermark, roots)
+    new = _current_by_lineage(session, new_watermark, roots)
+    names = pseudonyms(session)
+    layers: dict[str, LayerChanges] = {}
+    ordered = sorted(old.keys() | new.keys(), key=lambda key: ((old.get(key) or new[key]).passage_id, key))
+    for lineage in ordered:
+        before, after = old.get(lineage), new.get(lineage)
+        row = after or before
+        changes = layers.setdefault(row.layer, LayerChanges(row.layer))
+        if before is None:
+            kind, example = "added", _describe(after)
+        elif after is None:
+            kind, example = "removed", _describe(before)
+        elif _content(before) != _content(after):
+            kind, example = "changed", f"{_describe(before)} -> {_describe(after)}"
+        else:
+            changes.unchanged += 1
+            continue
+        changes.counts[kind] += 1
+        if len(changes.examples[kind]) < EXAMPLES_PER_KIND:
+            who = names.get(row.annotator_id, f"annotator #{row.annotator_id}")
+            changes.examples[kind].append(f"passage {row.passage_id}, {who}: {example}")
+    return SnapshotDiff(old_watermark, new_watermark, [layers[key] for key in sorted(layers)])
+
+
+def _lineage_roots(session: Session, up_to: int) -> dict[int, int]:
+    """For every revision that replaced another (up to `up_to`), the first revision of its lineage."""
+    parent = dict(
+        session.execute(
+            select(Annotation.id, Annotation.supersedes_id).where(
+                Annotation.supersedes_id.is_not(None), Annotation.id <= up_to
+            )
+        ).all()
+    )
+    roots: dict[int, int] = {}
+    for revision in parent:
+        chain = [revision]
+        while chain[-1] in parent and chain[-1] not in roots:
+            chain.append(parent[chain[-1]])
+        root = roots.get(chain[-1], chain[-1])
+        for step in chain:
+            roots[step] = root
+    return roots
+
+
+def _current_by_lineage(session: Session, watermark: int, roots: dict[int, int]) -> dict[int, Row]:
+    """The current label rows as of `watermark`, keyed by lineage root."""
+    query = current_labels_query(as_of=watermark).with_only_columns(
+        Annotation.id,
+        Annotation.passage_id,
+        Annotation.annotator_id,
+        Annotation.layer,
+        Annotation.label,
+        Annotation.span_start,
+        Annotation.span_end,
+        Annotation.target,
+        Annotation.attributes,
+    )
+    return {roots.get(row.id, row.id): row for row in session.execute(query)}
+
+
+def _content(row: Row) -> tuple:
+    attributes = json.dumps(row.attributes or {}, sort_keys=True)
+    return (row.label, row.span_start, row.span_end, row.target, attributes)
+
+
+def _describe(row: Row) -> str:
+    parts = [row.label]
+    if row.span_start is not None:
+        parts.append(f"[{row.span_start}-{row.span_end}]")
+    if row.target is not None:
+        parts.append(f"target={row.target!r}")
+    parts += [f"{key}={value}" for key, value in sorted((row.attributes or {}).items())]
+    return " ".join(parts)
+
