@@ -154,6 +154,8 @@ class AnnotateScreen(Screen[None]):
         if data is None:
             return
         self.suggestions = self._compute_suggestions(data)
+        names = {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
+        self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, names)
         focused = self.focused_label()
         painted = [
             PaintedSpan(row.span_start - data.start, row.span_end - data.start, self._color(row),
@@ -167,8 +169,6 @@ class AnnotateScreen(Screen[None]):
         if self.layer.kind == "target_ordinal":
             chosen = {row.label for row in data.labels if row.layer == self.layer.id and row.target == self.current_target()}
         self.query_one(LabelPalette).show_layer(self.layer, chosen, self._layer_extra())
-        names = {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
-        self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, names)
         self._draw_title()
         self._draw_status()
 

@@ -74,7 +74,8 @@ class PassageView(TextArea):
         self.refresh()
 
     def get_line(self, line_index: int) -> Text:
-        """The line with label backgrounds, overlaps underlined and suggestions dotted."""
+        """The line with label backgrounds (the focused label bold and italic), overlaps
+        underlined, suggestions in italic underlined grey."""
         line = super().get_line(line_index)
         line_start = self._line_starts[line_index]
         line_end = line_start + len(line.plain)
@@ -92,8 +93,8 @@ class PassageView(TextArea):
                     bgcolor=span.color,
                     color="black",
                     bold=span.focused,
+                    italic=span.focused,
                     underline=overlapped,
-                    reverse=span.focused,
                 )
                 for i in range(local_start, local_end):
                     depth[i] += 1

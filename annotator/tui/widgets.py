@@ -24,12 +24,12 @@ class LabelPalette(Static):
     """The active layer's labels with their keys, grouped by category; chosen ones marked."""
 
     DEFAULT_CSS = """
-    LabelPalette { width: 100%; height: auto; padding: 0 1; }
+    LabelPalette { width: 100%; height: auto; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show_layer(self, layer: Layer, chosen: set[str], extra: Text | None = None) -> None:
         """Render `layer`'s palette; `chosen` label ids get a mark (passage-level layers)."""
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text()
         text.append(f"{layer.name}", style="bold")
         text.append(f"  ({layer.kind.replace('_', ' ')})\n", style="dim")
         if extra is not None:
