@@ -12,13 +12,11 @@ attributes). Re-creating a label after deleting it starts a new lineage (removed
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, Row, func, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, Row, Select, func, select, text
+from sqlalchemy.orm import Session, aliased
 
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Annotation, CodebookVersion, Release
@@ -36,7 +34,8 @@ def create_release(engine: Engine, tag: str, note: str | None = None) -> Release
 
     On PostgreSQL the transaction first takes `LOCK TABLE annotations IN EXCLUSIVE MODE`, which
     waits for label writers in flight, so no revision below the watermark can commit later.
-    On SQLite the write session's `BEGIN IMMEDIATE` already serialises writers.
+    On SQLite the write session's `BEGIN IMMEDIATE` already serialises writers. Either way two
+    releases are never made at once, so the tag check below cannot race.
     """
     if not TAG_PATTERN.fullmatch(tag):
         raise AnnotatorError(
@@ -57,11 +56,7 @@ def create_release(engine: Engine, tag: str, note: str | None = None) -> Release
             last_annotation_id=latest_revision(session),
         )
         session.add(release)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            raise AnnotatorError(f"release {tag!r} already exists") from None
+        session.flush()
     return release
 
 
@@ -120,15 +115,37 @@ def diff_releases(engine: Engine, old_tag: str, new_tag: str) -> SnapshotDiff:
 
 
 def diff_snapshots(session: Session, old_watermark: int, new_watermark: int) -> SnapshotDiff:
-    """Compare the current labels as of two watermarks, lineage by lineage."""
-    roots = _lineage_roots(session, max(old_watermark, new_watermark))
-    old = _current_by_lineage(session, old_watermark, roots)
-    new = _current_by_lineage(session, new_watermark, roots)
-    names = pseudonyms(session)
+    """Compare the current labels as of two watermarks, lineage by lineage.
+
+    Only revisions between the two watermarks can make a difference, so only they (and the
+    labels they replaced) are read row by row; the untouched labels are counted in SQL.
+    """
+    low, high = sorted((old_watermark, new_watermark))
+    forward = old_watermark <= new_watermark
+    parent = dict(
+        session.execute(
+            select(Annotation.id, Annotation.supersedes_id).where(
+                Annotation.id > low, Annotation.id <= high, Annotation.supersedes_id.is_not(None)
+            )
+        ).all()
+    )
+    at_low = {row.id: row for row in session.execute(_replaced_between(low, high))}
+    pairs: list[tuple[Row | None, Row | None]] = []
+    for row in session.execute(_label_columns(current_labels_query(as_of=high).where(Annotation.id > low))):
+        anchor = row.id
+        while anchor > low and anchor in parent:
+            anchor = parent[anchor]
+        pairs.append((at_low.pop(anchor, None), row))
+    pairs += [(row, None) for row in at_low.values()]
     layers: dict[str, LayerChanges] = {}
-    ordered = sorted(old.keys() | new.keys(), key=lambda key: ((old.get(key) or new[key]).passage_id, key))
-    for lineage in ordered:
-        before, after = old.get(lineage), new.get(lineage)
+    unchanged = current_labels_query(as_of=high).where(Annotation.id <= low)
+    for layer, count in session.execute(
+        unchanged.with_only_columns(Annotation.layer, func.count()).group_by(Annotation.layer).order_by(None)
+    ):
+        layers[layer] = LayerChanges(layer, unchanged=count)
+    names = pseudonyms(session)
+    for low_row, high_row in sorted(pairs, key=lambda pair: _order(*pair)):
+        before, after = (low_row, high_row) if forward else (high_row, low_row)
         row = after or before
         changes = layers.setdefault(row.layer, LayerChanges(row.layer))
         if before is None:
@@ -147,29 +164,8 @@ def diff_snapshots(session: Session, old_watermark: int, new_watermark: int) -> 
     return SnapshotDiff(old_watermark, new_watermark, [layers[key] for key in sorted(layers)])
 
 
-def _lineage_roots(session: Session, up_to: int) -> dict[int, int]:
-    """For every revision that replaced another (up to `up_to`), the first revision of its lineage."""
-    parent = dict(
-        session.execute(
-            select(Annotation.id, Annotation.supersedes_id).where(
-                Annotation.supersedes_id.is_not(None), Annotation.id <= up_to
-            )
-        ).all()
-    )
-    roots: dict[int, int] = {}
-    for revision in parent:
-        chain = [revision]
-        while chain[-1] in parent and chain[-1] not in roots:
-            chain.append(parent[chain[-1]])
-        root = roots.get(chain[-1], chain[-1])
-        for step in chain:
-            roots[step] = root
-    return roots
-
-
-def _current_by_lineage(session: Session, watermark: int, roots: dict[int, int]) -> dict[int, Row]:
-    """The current label rows as of `watermark`, keyed by lineage root."""
-    query = current_labels_query(as_of=watermark).with_only_columns(
+def _label_columns(query: Select) -> Select:
+    return query.with_only_columns(
         Annotation.id,
         Annotation.passage_id,
         Annotation.annotator_id,
@@ -180,12 +176,25 @@ def _current_by_lineage(session: Session, watermark: int, roots: dict[int, int])
         Annotation.target,
         Annotation.attributes,
     )
-    return {roots.get(row.id, row.id): row for row in session.execute(query)}
+
+
+def _replaced_between(low: int, high: int) -> Select:
+    """Labels current as of `low` that a revision after `low` (up to `high`) replaced or deleted."""
+    newer = aliased(Annotation)
+    return _label_columns(
+        select(Annotation)
+        .join(newer, newer.supersedes_id == Annotation.id)
+        .where(newer.id > low, newer.id <= high, Annotation.id <= low, Annotation.deleted.is_(False))
+    )
+
+
+def _order(low_row: Row | None, high_row: Row | None) -> tuple[int, int]:
+    row = low_row or high_row
+    return (row.passage_id, row.id)
 
 
 def _content(row: Row) -> tuple:
-    attributes = json.dumps(row.attributes or {}, sort_keys=True)
-    return (row.label, row.span_start, row.span_end, row.target, attributes)
+    return (row.label, row.span_start, row.span_end, row.target, row.attributes or {})
 
 
 def _describe(row: Row) -> str:
@@ -196,4 +205,3 @@ def _describe(row: Row) -> str:
         parts.append(f"target={row.target!r}")
     parts += [f"{key}={value}" for key, value in sorted((row.attributes or {}).items())]
     return " ".join(parts)
-

@@ -37,45 +37,66 @@ class Suggestion:
 
 
 class SuggestionIndex:
-    """Known names per span layer, matched as whole words in a passage."""
+    """Known names per span layer, matched as whole words in a passage.
+
+    Names are filed under their first word, so adding a name is O(1) and matching a passage
+    costs one dictionary look-up per word: no pattern to rebuild as the annotator works.
+    """
 
     def __init__(self) -> None:
-        self._names: dict[str, dict[str, str]] = {}
-        self._patterns: dict[str, re.Pattern[str] | None] = {}
+        self._labels: dict[str, dict[str, str]] = {}
+        self._by_first_word: dict[str, dict[str, list[str]]] = {}
 
     def add(self, layer: str, surface: str, label: str) -> None:
         """Remember that `surface` is a `label` in `layer` (later calls win)."""
         surface = surface.strip()
-        if len(surface) < 2:
+        first = _WORD.match(surface)
+        if len(surface) < 2 or first is None or first.end() == 0:
             return
-        names = self._names.setdefault(layer, {})
-        if names.get(surface) != label:
-            names[surface] = label
-            self._patterns.pop(layer, None)
+        labels = self._labels.setdefault(layer, {})
+        if surface not in labels:
+            candidates = self._by_first_word.setdefault(layer, {}).setdefault(first.group(), [])
+            candidates.append(surface)
+            candidates.sort(key=len, reverse=True)
+        labels[surface] = label
+
+    def update(self, other: SuggestionIndex) -> None:
+        """Add every name of `other` (names already here keep their label)."""
+        for layer, labels in other._labels.items():
+            for surface, label in labels.items():
+                if surface not in self._labels.get(layer, {}):
+                    self.add(layer, surface, label)
 
     def __len__(self) -> int:
-        return sum(len(names) for names in self._names.values())
-
-    def _pattern(self, layer: str) -> re.Pattern[str] | None:
-        if layer not in self._patterns:
-            names = sorted(self._names.get(layer, {}), key=len, reverse=True)
-            self._patterns[layer] = (
-                re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)") if names else None
-            )
-        return self._patterns[layer]
+        return sum(len(labels) for labels in self._labels.values())
 
     def suggest(self, text: str, layer: str, taken: set[tuple[int, int]], rejected: set[tuple]) -> list[Suggestion]:
-        """Matches in `text` not already labelled (`taken` spans) and not rejected."""
-        pattern = self._pattern(layer)
-        if pattern is None:
+        """Whole-word matches in `text`, longest first, not overlapping, not labelled, not rejected."""
+        by_first_word = self._by_first_word.get(layer)
+        if not by_first_word:
             return []
-        names = self._names[layer]
-        found = []
-        for match in pattern.finditer(text):
-            suggestion = Suggestion(layer, names[match.group()], match.start(), match.end())
-            if (match.start(), match.end()) not in taken and suggestion.key() not in rejected:
-                found.append(suggestion)
+        labels = self._labels[layer]
+        found: list[Suggestion] = []
+        covered_until = 0
+        for word in _WORD.finditer(text):
+            if word.start() < covered_until:
+                continue
+            for surface in by_first_word.get(word.group(), ()):
+                end = word.start() + len(surface)
+                if text.startswith(surface, word.start()) and not (end < len(text) and _is_word_char(text[end])):
+                    suggestion = Suggestion(layer, labels[surface], word.start(), end)
+                    if (word.start(), end) not in taken and suggestion.key() not in rejected:
+                        found.append(suggestion)
+                    covered_until = end
+                    break
         return found
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def load_own_names(index: SuggestionIndex, engine: Engine, annotator_id: int, codebook: Codebook) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from annotator.assignment import claim_next as claim_passage, in_queue, load_mode
 from annotator.codebook.store import ActiveCodebook
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import WORK_STATUSES, Annotation, Article, Assignment, Passage, utcnow
@@ -88,16 +89,17 @@ class Workbench:
     def _status_expr(self):
         return func.coalesce(Assignment.status, "todo")
 
-    def _queue_query(self, columns: Sequence, status: str | None):
-        query = (
-            select(*columns)
-            .select_from(Passage)
-            .outerjoin(
-                Assignment,
-                and_(Assignment.passage_id == Passage.id, Assignment.annotator_id == self.annotator_id),
-            )
-            .where(Passage.annotatable.is_(True))
-        )
+    def _queue_query(self, session: Session, columns: Sequence, status: str | None):
+        """This annotator's queue: every annotatable passage, or once the project assigns
+        work (`annotator assign`), only the passages assigned to or claimed by them."""
+        mode = load_mode(session)
+        own = and_(Assignment.passage_id == Passage.id, Assignment.annotator_id == self.annotator_id)
+        query = select(*columns).select_from(Passage)
+        if mode.assigned:
+            query = query.join(Assignment, own).where(in_queue(Assignment, mode))
+        else:
+            query = query.outerjoin(Assignment, own)
+        query = query.where(Passage.annotatable.is_(True))
         if status == "todo":
             query = query.where(or_(Assignment.id.is_(None), Assignment.status == "todo"))
         elif status is not None:
@@ -107,18 +109,12 @@ class Workbench:
     def queue_counts(self) -> dict[str, int]:
         """How many passages of the queue are in each status, plus `total`."""
         with read_session(self.engine) as session:
-            total = session.scalar(
-                select(func.count(Passage.id)).where(Passage.annotatable.is_(True))
-            )
-            rows = session.execute(
-                select(Assignment.status, func.count(Assignment.id))
-                .join(Passage, Passage.id == Assignment.passage_id)
-                .where(Assignment.annotator_id == self.annotator_id, Passage.annotatable.is_(True))
-                .group_by(Assignment.status)
-            ).all()
-        counts = dict.fromkeys(WORK_STATUSES, 0) | dict(rows)
-        counts["todo"] = total - sum(count for status, count in counts.items() if status != "todo")
-        counts["total"] = total
+            query = self._queue_query(session, [Assignment.status, func.count(Passage.id)], None)
+            rows = session.execute(query.group_by(Assignment.status)).all()
+        counts = dict.fromkeys(WORK_STATUSES, 0)
+        for status, count in rows:
+            counts[status or "todo"] += count
+        counts["total"] = sum(counts.values())
         return counts
 
     def queue_page(self, status: str | None = None, offset: int = 0, limit: int = 200) -> list[QueueItem]:
@@ -130,14 +126,14 @@ class Workbench:
             self._status_expr(),
             func.substr(Article.text, Passage.start + 1, 80),
         )
-        query = (
-            self._queue_query(columns, status)
-            .join(Article, Article.id == Passage.article_id)
-            .order_by(Passage.id)
-            .offset(offset)
-            .limit(limit)
-        )
         with read_session(self.engine) as session:
+            query = (
+                self._queue_query(session, columns, status)
+                .join(Article, Article.id == Passage.article_id)
+                .order_by(Passage.id)
+                .offset(offset)
+                .limit(limit)
+            )
             rows = session.execute(query).all()
         return [
             QueueItem(pid, title or "(untitled)", index, item_status, " ".join(preview.split()))
@@ -145,27 +141,40 @@ class Workbench:
         ]
 
     def resume_passage(self) -> int | None:
-        """Where to pick up: the last passage in progress, else the first still to do."""
+        """Where to pick up: the last passage in progress, else the first still to do (in
+        dynamic mode, else a newly claimed one)."""
         with read_session(self.engine) as session:
             in_progress = session.scalar(
-                select(Assignment.passage_id)
-                .where(Assignment.annotator_id == self.annotator_id, Assignment.status == "in_progress")
+                self._queue_query(session, [Passage.id], "in_progress")
                 .order_by(Assignment.updated_at.desc())
                 .limit(1)
             )
             if in_progress is not None:
                 return in_progress
-            return session.scalar(self._queue_query([Passage.id], "todo").order_by(Passage.id).limit(1))
+            todo = session.scalar(self._queue_query(session, [Passage.id], "todo").order_by(Passage.id).limit(1))
+        return todo if todo is not None else self.claim_next()
 
     def neighbour(self, passage_id: int, step: int) -> int | None:
-        """The next (`step` 1) or previous (`step` -1) passage of the queue, or None at an end."""
-        query = self._queue_query([Passage.id], None)
-        if step > 0:
-            query = query.where(Passage.id > passage_id).order_by(Passage.id)
-        else:
-            query = query.where(Passage.id < passage_id).order_by(Passage.id.desc())
+        """The next (`step` 1) or previous (`step` -1) passage of the queue, or None at an end.
+
+        In dynamic mode, going forward past the end of the queue claims a new passage.
+        """
         with read_session(self.engine) as session:
-            return session.scalar(query.limit(1))
+            query = self._queue_query(session, [Passage.id], None)
+            if step > 0:
+                query = query.where(Passage.id > passage_id).order_by(Passage.id)
+            else:
+                query = query.where(Passage.id < passage_id).order_by(Passage.id.desc())
+            found = session.scalar(query.limit(1))
+        if found is None and step > 0:
+            claimed = self.claim_next()
+            found = claimed if claimed != passage_id else None
+        return found
+
+    def claim_next(self) -> int | None:
+        """In dynamic mode, the passage this annotator should do next, claimed for them (their
+        open one if they hold one); None when nothing is left or the project is not dynamic."""
+        return claim_passage(self.engine, self.annotator_id)
 
     # -- one passage ---------------------------------------------------------------------
 

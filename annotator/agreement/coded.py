@@ -40,12 +40,6 @@ class CodedTable:
         """The codes themselves as a float table (for nominal measures and distance functions)."""
         return self.view(np.arange(len(self.categories)))
 
-    def rows(self, mask: np.ndarray) -> CodedTable:
-        """The units selected by a boolean `mask`."""
-        return CodedTable(
-            self.codes[mask], self.categories, self.coders, self.passages[mask], self.items[mask], self.days[mask]
-        )
-
 
 def single_value_table(
     frame: pd.DataFrame, coders: list[str], categories: list[str], unit_columns: Sequence[str]
@@ -57,7 +51,8 @@ def single_value_table(
     passage (e.g. "target"; it becomes `items`). Rows of coders not in `coders` and rows with
     a missing unit column are left out; labels missing from `categories` are appended to it.
     """
-    frame = frame[frame["coder"].isin(coders)].drop_duplicates([*unit_columns, "coder"], keep="last")
+    frame = frame[frame["coder"].isin(coders)].dropna(subset=list(unit_columns))
+    frame = frame.drop_duplicates([*unit_columns, "coder"], keep="last")
     categories = _with_unknown(categories, frame["label"])
     grouped = frame.groupby(list(unit_columns), sort=True)
     units = grouped.ngroup().to_numpy()

@@ -8,7 +8,7 @@ belong to the pseudo-coder `GOLD`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,10 +37,18 @@ class Selection:
     """Annotator id -> name, for the annotators whose labels count."""
 
 
-def select_labels(connection: Connection, *, as_of: int | None, names: Sequence[str] | None) -> Selection:
+def select_labels(
+    connection: Connection,
+    *,
+    as_of: int | None,
+    names: Sequence[str] | None,
+    display_names: Mapping[int, str] | None = None,
+) -> Selection:
     """Resolve the watermark (default: the newest revision) and the annotators (default: all).
 
-    Unknown annotator names and a negative watermark are one-line `AnnotatorError`s.
+    Annotators are called by their names, or by `display_names` (annotator id -> name, e.g.
+    the export's pseudonyms) when given. Unknown annotator names and a negative watermark
+    are one-line `AnnotatorError`s.
     """
     latest = connection.scalar(select(func.coalesce(func.max(Annotation.id), 0)))
     as_of_time = None
@@ -55,11 +63,15 @@ def select_labels(connection: Connection, *, as_of: int | None, names: Sequence[
         if unknown:
             raise AnnotatorError(f"unknown annotator {unknown[0]!r} (see `annotator annotators list`)")
         people = {name: people[name] for name in names}
-    coders = {annotator_id: name for name, annotator_id in people.items()}
+    coders = {
+        annotator_id: (display_names or {}).get(annotator_id, name) for name, annotator_id in people.items()
+    }
     return Selection(latest if as_of is None else min(as_of, latest), as_of_time, coders)
 
 
-def label_frames(connection: Connection, layers: Iterable[Layer], selection: Selection) -> dict[str, pd.DataFrame]:
+def label_frames(
+    connection: Connection, layers: Iterable[Layer], selection: Selection
+) -> dict[str, pd.DataFrame]:
     """The current labels of each layer (one query per layer): one row per label, oldest first.
 
     Columns: id, passage_id, coder (a name or `GOLD`), label, day ("YYYY-MM-DD" of the
@@ -99,6 +111,9 @@ def _layer_frame(connection: Connection, layer: Layer, selection: Selection) -> 
         .where(or_(Annotation.annotator_id.in_(list(selection.coders)), Annotation.origin == ADJUDICATION))
     )
     frame = _read(connection, query).sort_values("id", kind="stable", ignore_index=True)
+    for attribute in layer.attributes:
+        if attribute.kind == "flag" and f"attribute:{attribute.id}" in frame:  # SQLite answers 1/0
+            frame[f"attribute:{attribute.id}"] = frame[f"attribute:{attribute.id}"].astype("boolean")
     gold = frame.pop("gold").astype(bool).to_numpy()
     names = frame.pop("annotator_id").map(selection.coders)
     frame.insert(2, "coder", names.where(~gold, GOLD).astype(object))
@@ -141,12 +156,14 @@ def passage_excerpts(connection: Connection, passage_ids: Iterable[int], width: 
     if not ids:
         return {}
     rows = connection.execute(
-        select(Passage.id, Passage.end - Passage.start, func.substr(Article.text, Passage.start + 1, width + 1))
+        select(
+            Passage.id, Passage.end - Passage.start, func.substr(Article.text, Passage.start + 1, width + 1)
+        )
         .join(Article, Article.id == Passage.article_id)
         .where(Passage.id.in_(ids))
     ).all()
     return {
-        passage_id: (text[: min(length, width)] + ("..." if min(length, width + 1) > width else "")).strip()
+        passage_id: (text[: min(length, width)] + ("..." if length > width else "")).strip()
         for passage_id, length, text in rows
     }
 

@@ -7,7 +7,7 @@ layer by its kind: `passage_layers` for passage_single, passage_multi and target
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pandas as pd
@@ -28,7 +28,7 @@ from annotator.agreement.passage_layers import (
     ordinal_agreement,
     single_label_agreement,
 )
-from annotator.agreement.results import GOLD, AgreementReport, LayerAgreement
+from annotator.agreement.results import GOLD, MAIN_MEASURES, AgreementReport, LayerAgreement
 from annotator.agreement.span_layers import span_agreement
 from annotator.codebook import Codebook, Layer
 from annotator.codebook.store import load_active_codebook
@@ -49,13 +49,16 @@ def corpus_agreement(
     seed: int = 0,
     ci: float = 0.95,
     codebook: Codebook | None = None,
+    display_names: Mapping[int, str] | None = None,
 ) -> AgreementReport:
     """Agreement of the annotators on each layer, as of label revision `as_of` (default: now).
 
     `layers` and `annotators` (names) narrow the report (default: all; unknown ones are a
     one-line `AnnotatorError`); `codebook` is the one to read the labels with (default: the
-    active one; pass a release's own). Alphas get bootstrap intervals of `n_boot` resamples
-    (seeded: the same arguments give the same report) at level `ci`.
+    active one; pass a release's own); `display_names` (annotator id -> name) replaces the
+    annotators' names in the report, e.g. with `annotator.export.pseudonyms` for a published
+    dataset. Alphas get bootstrap intervals of `n_boot` resamples (seeded: the same
+    arguments give the same report) at level `ci`.
     """
     if n_boot < 1:
         raise AnnotatorError(f"the number of bootstrap resamples must be at least 1; got {n_boot}")
@@ -65,7 +68,7 @@ def corpus_agreement(
     chosen = require_layers(codebook.layers, layers)
     resampling = Resampling(n_boot, seed, ci)
     with engine.connect() as connection:
-        selection = select_labels(connection, as_of=as_of, names=annotators)
+        selection = select_labels(connection, as_of=as_of, names=annotators, display_names=display_names)
         labels = label_frames(connection, chosen, selection)
         covered = done_frame(connection, selection)
         extents = passage_extents(connection) if any(layer.kind == "span" for layer in chosen) else None
@@ -87,7 +90,8 @@ def corpus_agreement(
         result.disagreements = [
             replace(passage, excerpt=excerpts.get(passage.passage_id, "")) for passage in result.disagreements
         ]
-    coders = list(dict.fromkeys(coder for result in results if result.pairwise for coder in result.pairwise.coders))
+    present = {coder for result in results if result.pairwise for coder in result.pairwise.coders}
+    coders = [name for name in [*selection.coders.values(), GOLD] if name in present]
     return AgreementReport(selection.as_of, codebook.name, coders, n_boot, seed, ci, results)
 
 
@@ -101,6 +105,10 @@ def _measure(
     resampling: Resampling,
 ) -> LayerAgreement:
     data = LayerData(layer, labels, covered, _coders(layer, labels, covered, names))
+    if not data.coders:
+        return LayerAgreement(
+            layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind], notes=["No labels."]
+        )
     if layer.kind == "passage_single":
         return single_label_agreement(data, resampling)
     if layer.kind == "passage_multi":

@@ -48,13 +48,15 @@ blockquote { margin: 0; color: #444; font-size: 13px; }
 def render_html(report: AgreementReport) -> str:
     """The report as an HTML document (a string)."""
     coders = ", ".join(escape(coder) for coder in report.coders) or "none"
-    nav = " ".join(f'<a href="#layer-{escape(layer.layer)}">{escape(layer.name)}</a>' for layer in report.layers)
+    nav = " ".join(
+        f'<a href="#layer-{escape(layer.layer)}">{escape(layer.name)}</a>' for layer in report.layers
+    )
     head = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>Inter-annotator agreement</title>"
         f"<style>{STYLE}</style></head><body>"
         "<header><h1>Inter-annotator agreement</h1>"
-        f"<p class=\"muted\">Codebook {escape(report.codebook)}, labels as of revision {report.as_of}. "
+        f'<p class="muted">Codebook {escape(report.codebook)}, labels as of revision {report.as_of}. '
         f"Coders: {coders}. Intervals: {report.ci:.0%} from {report.n_boot} bootstrap resamples "
         f"(seed {report.seed}). Alpha &ge; 0.800 reliable, &ge; 0.667 tentative.</p>"
         f"<nav>{nav}</nav></header>"
@@ -72,6 +74,9 @@ def write_html_report(report: AgreementReport, path: str | os.PathLike[str]) -> 
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -133,7 +138,9 @@ def _pairwise(layer: LayerAgreement) -> str:
     if layer.pairwise is None or len(layer.pairwise.coders) < 2:
         return ""
     title = f"Pairwise {layer.pairwise.measure}"
-    return f"<h3>{escape(title)}</h3>" + heatmap(layer.pairwise.coders, layer.pairwise.values, f"{layer.name}: {title}")
+    return f"<h3>{escape(title)}</h3>" + heatmap(
+        layer.pairwise.coders, layer.pairwise.values, f"{layer.name}: {title}"
+    )
 
 
 def _over_time(layer: LayerAgreement) -> str:
@@ -179,7 +186,11 @@ def _confusion_table(labels: list[str], counts: list[list[int]]) -> str:
         cells = []
         for j in used:
             share = counts[i][j] / largest
-            color = f"rgba(31, 119, 180, {share * 0.8:.2f})" if i != j else f"rgba(44, 160, 44, {share * 0.8:.2f})"
+            color = (
+                f"rgba(31, 119, 180, {share * 0.8:.2f})"
+                if i != j
+                else f"rgba(44, 160, 44, {share * 0.8:.2f})"
+            )
             cells.append(f'<td style="background: {color}">{counts[i][j] or ""}</td>')
         rows.append(f"<tr><th>{escape(labels[i])}</th>{''.join(cells)}</tr>")
     return f'<div class="scroll"><table class="confusion"><tr><th></th>{header}</tr>{"".join(rows)}</table></div>'
@@ -190,7 +201,7 @@ def _disagreements(layer: LayerAgreement) -> str:
         return ""
     rows = "".join(
         f'<tr><td class="num">{passage.passage_id}</td><td class="num">{passage.score:.2f}</td>'
-        f"<td>{'<br>'.join(f'<b>{escape(coder)}</b>: {escape(said)}' for coder, said in passage.coders.items())}</td>"
+        f"<td>{'<br>'.join(f'<b>{escape(who)}</b>: {escape(said)}' for who, said in passage.coders.items())}</td>"
         f"<td><blockquote>{escape(passage.excerpt)}</blockquote></td></tr>"
         for passage in layer.disagreements
     )
@@ -209,4 +220,3 @@ def _badge(interpretation: str) -> str:
 
 def _number(value: float) -> str:
     return "n/a" if math.isnan(value) else f"{value:.3f}"
-

@@ -19,14 +19,12 @@ from annotator.agreement.bootstrap import bootstrap_alpha
 from annotator.agreement.kappa import cohen_kappa
 from annotator.agreement.results import Measure, PairMatrix, TimePoint
 
-PERIODS = ("day", "week", "month")
-
 
 @dataclass(frozen=True)
 class Resampling:
     """Bootstrap settings shared by every interval of a report."""
 
-    n_boot: int = 200
+    n_boot: int
     seed: int = 0
     ci: float = 0.95
 
@@ -37,7 +35,14 @@ def alpha_measure(
     """Krippendorff's alpha of `table` with its bootstrap interval, as a `Measure`."""
     interval = bootstrap_alpha(table, level, resampling.n_boot, resampling.seed, resampling.ci)
     return Measure(
-        measure, scope, item, interval.alpha, interval.low, interval.high, interval.n_units, interval.n_pairable
+        measure,
+        scope,
+        item,
+        interval.alpha,
+        interval.low,
+        interval.high,
+        interval.n_units,
+        interval.n_pairable,
     )
 
 
@@ -84,7 +89,12 @@ def coder_comparisons(
     matrix = np.full((len(coders), len(coders)), math.nan)
     for first, second in combinations(range(len(coders)), 2):
         result = alpha_measure(
-            measure, "pair", pair_name(coders[first], coders[second]), paired(values, first, second), level, resampling
+            measure,
+            "pair",
+            pair_name(coders[first], coders[second]),
+            paired(values, first, second),
+            level,
+            resampling,
         )
         measures.append(result)
         matrix[first, second] = matrix[second, first] = result.coefficient
@@ -113,8 +123,14 @@ def kappa_measures(
             low, high = _kappa_interval(table, weights, resampling, rng)
         measures.append(
             Measure(
-                f"kappa_{weights}", "pair", pair_name(coders[first], coders[second]),
-                estimate, low, high, len(table), 2 * len(table),
+                f"kappa_{weights}",
+                "pair",
+                pair_name(coders[first], coders[second]),
+                estimate,
+                low,
+                high,
+                len(table),
+                2 * len(table),
             )
         )
     return measures
@@ -160,7 +176,7 @@ def periods_of(days: np.ndarray) -> tuple[str, np.ndarray]:
     else:
         kind, labels = "month", dates.dt.strftime("%Y-%m")
     lookup = dict(zip(unique, labels.to_numpy(dtype=object), strict=True)) | {"": ""}
-    return kind, np.vectorize(lookup.__getitem__, otypes=[object])(days)
+    return kind, pd.Series(days.ravel()).map(lookup).to_numpy(dtype=object).reshape(days.shape)
 
 
 def time_points(
@@ -177,6 +193,8 @@ def time_points(
         for period in sorted(set(when) - {""}):
             rows = when == period
             points.append(
-                TimePoint(coders[coder], period, krippendorff_alpha(table[rows], level), len(np.unique(units[rows])))
+                TimePoint(
+                    coders[coder], period, krippendorff_alpha(table[rows], level), len(np.unique(units[rows]))
+                )
             )
     return points

@@ -35,7 +35,7 @@ from annotator.agreement.pairs import (
     periods_of,
     time_points,
 )
-from annotator.agreement.results import GOLD, Confusion, Disagreement, LayerAgreement
+from annotator.agreement.results import GOLD, MAIN_MEASURES, Confusion, Disagreement, LayerAgreement
 from annotator.codebook import Codebook, Layer
 
 TOP_DISAGREEMENTS = 10
@@ -65,7 +65,7 @@ def single_label_agreement(data: LayerData, resampling: Resampling) -> LayerAgre
     """Nominal alpha on a passage_single layer (see the module docstring)."""
     layer = data.layer
     table = single_value_table(data.labels, data.coders, _label_ids(layer), ["passage_id"])
-    result = LayerAgreement(layer.id, layer.name, layer.kind, "alpha_nominal")
+    result = LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind])
     _compare(result, table, table.code_view(), "nominal", data, resampling)
     _per_label(result, table, lambda category, label: category == label, data, resampling)
     result.confusions = _confusions(table)
@@ -77,19 +77,22 @@ def label_set_agreement(data: LayerData, resampling: Resampling) -> LayerAgreeme
     """MASI alpha on a passage_multi layer, with per-label and attribute alphas."""
     layer = data.layer
     table = label_set_table(data.labels, data.covered, data.coders, _label_ids(layer))
-    distances = np.array([[masi_distance(a, b) for b in table.categories] for a in table.categories])
+    size = len(table.categories)
+    distances = np.array([[masi_distance(a, b) for b in table.categories] for a in table.categories]).reshape(
+        size, size
+    )
 
     def masi(a: float, b: float) -> float:
         return distances[int(a), int(b)]
 
-    result = LayerAgreement(layer.id, layer.name, layer.kind, "alpha_masi")
+    result = LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind])
     result.notes.append(
         "A coder counts on a passage if they labelled this layer on it or marked it done (empty set)."
     )
     _compare(result, table, table.code_view(), masi, data, resampling)
     _per_label(result, table, lambda category, label: label in category, data, resampling)
     _attributes(result, data, resampling)
-    result.confusions = _set_confusions(table)
+    result.confusions = _set_confusions(table, _label_ids(layer))
     result.disagreements = _ranked(table, distances, _describe_set, data)
     return result
 
@@ -102,18 +105,24 @@ def ordinal_agreement(data: LayerData, codebook: Codebook, resampling: Resamplin
     scale = [_value(layer, category) for category in table.categories]
     ordinal, nominal = table.view(scale), table.code_view()
     annotators = data.annotators
-    result = LayerAgreement(layer.id, layer.name, layer.kind, "alpha_ordinal")
+    result = LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind])
     result.notes.append(
         "Unit = passage x target. The label without a scale value is missing in alpha_ordinal and "
         "a category in alpha_nominal; a target a coder did not label is missing for that coder."
     )
-    result.measures.append(alpha_measure("alpha_ordinal", "overall", "", ordinal[:, annotators], "ordinal", resampling))
-    result.measures.append(alpha_measure("alpha_nominal", "overall", "", nominal[:, annotators], "nominal", resampling))
+    result.measures.append(
+        alpha_measure("alpha_ordinal", "overall", "", ordinal[:, annotators], "ordinal", resampling)
+    )
+    result.measures.append(
+        alpha_measure("alpha_nominal", "overall", "", nominal[:, annotators], "nominal", resampling)
+    )
     if layer.collapse:
         classes = [collapsed.id for collapsed in layer.collapse]
         lookup = [_collapsed_index(layer, classes, category) for category in table.categories]
         result.measures.append(
-            alpha_measure("alpha_collapsed", "overall", "", table.view(lookup)[:, annotators], "nominal", resampling)
+            alpha_measure(
+                "alpha_collapsed", "overall", "", table.view(lookup)[:, annotators], "nominal", resampling
+            )
         )
     known = [target.id for target in codebook.targets_for(layer.id)]
     scopes = [(target, table.items == target) for target in known]
@@ -121,10 +130,14 @@ def ordinal_agreement(data: LayerData, codebook: Codebook, resampling: Resamplin
     for target, rows in scopes:
         if rows.any():
             result.measures.append(
-                alpha_measure("alpha_ordinal", "target", target, ordinal[rows][:, annotators], "ordinal", resampling)
+                alpha_measure(
+                    "alpha_ordinal", "target", target, ordinal[rows][:, annotators], "ordinal", resampling
+                )
             )
             result.measures.append(
-                alpha_measure("alpha_nominal", "target", target, nominal[rows][:, annotators], "nominal", resampling)
+                alpha_measure(
+                    "alpha_nominal", "target", target, nominal[rows][:, annotators], "nominal", resampling
+                )
             )
     _compare(result, table, ordinal, "ordinal", data, resampling, overall=False)
     result.measures.extend(kappa_measures(ordinal, data.coders, resampling))
@@ -186,13 +199,20 @@ def _attributes(result: LayerAgreement, data: LayerData, resampling: Resampling)
         known = [str(value.id) for value in attribute.values] or [False, True]
         pooled = single_value_table(chosen, data.coders, known, ["passage_id", "target"])
         values = pooled.code_view()[:, data.annotators]
-        result.measures.append(alpha_measure("alpha_nominal", "attribute", attribute.id, values, "nominal", resampling))
+        result.measures.append(
+            alpha_measure("alpha_nominal", "attribute", attribute.id, values, "nominal", resampling)
+        )
         for label in _label_ids(data.layer):
             rows = pooled.items == label
             if rows.any() and attribute.applies(label):
                 result.measures.append(
                     alpha_measure(
-                        "alpha_nominal", "attribute", f"{label}.{attribute.id}", values[rows], "nominal", resampling
+                        "alpha_nominal",
+                        "attribute",
+                        f"{label}.{attribute.id}",
+                        values[rows],
+                        "nominal",
+                        resampling,
                     )
                 )
 
@@ -206,16 +226,20 @@ def _confusions(table: CodedTable) -> list[Confusion]:
         cells = table.codes[both, first] * size + table.codes[both, second]
         counts = np.bincount(cells, minlength=size * size).reshape(size, size)
         confusions.append(
-            Confusion(table.coders[first], table.coders[second], [str(c) for c in table.categories], counts.tolist())
+            Confusion(
+                table.coders[first], table.coders[second], [str(c) for c in table.categories], counts.tolist()
+            )
         )
     return confusions
 
 
-def _set_confusions(table: CodedTable) -> list[Confusion]:
+def _set_confusions(table: CodedTable, labels: list[str]) -> list[Confusion]:
     """Label co-occurrence for every pair of coders: passages where the first chose the row
     label and the second the column label (the diagonal counts agreements)."""
-    labels = sorted(set().union(*table.categories)) if table.categories else []
-    membership = np.array([[label in category for label in labels] for category in table.categories], dtype=int)
+    labels = labels + sorted(set().union(*table.categories) - set(labels))
+    membership = np.array(
+        [[label in category for label in labels] for category in table.categories], dtype=int
+    )
     membership = membership.reshape(len(table.categories), len(labels))
     confusions = []
     for first, second in combinations(range(len(table.coders)), 2):
@@ -248,7 +272,8 @@ def _ranked(
         said = {}
         for column, coder in enumerate(table.coders):
             parts = [
-                (f"{table.items[row]}: " if table.items[row] else "") + describe(table.categories[table.codes[row, column]])
+                (f"{table.items[row]}: " if table.items[row] else "")
+                + describe(table.categories[table.codes[row, column]])
                 for row in rows
                 if table.codes[row, column] != MISSING
             ]

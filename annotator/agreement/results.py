@@ -13,9 +13,24 @@ from typing import Any
 from annotator.agreement.alpha import interpret_alpha
 
 CSV_COLUMNS = (
-    "layer", "measure", "scope", "item", "coefficient", "low", "high", "n_units", "n_pairable", "interpretation",
+    "layer",
+    "measure",
+    "scope",
+    "item",
+    "coefficient",
+    "low",
+    "high",
+    "n_units",
+    "n_pairable",
+    "interpretation",
 )
-SCOPES = ("overall", "label", "target", "category", "attribute", "pair", "annotator")
+MAIN_MEASURES = {
+    "passage_single": "alpha_nominal",
+    "passage_multi": "alpha_masi",
+    "target_ordinal": "alpha_ordinal",
+    "span": "f1_overlap",
+}
+"""The measure of each layer kind shown in the pairwise matrix and over time."""
 GOLD = "(gold)"
 """The pseudo-coder made of the labels a lead adjudicated (origin "adjudication")."""
 

@@ -7,6 +7,7 @@ coders are compared on the passages both counted on.
   label and overlapping offsets (one to one, maximum matching). Per pair of coders (micro
   over labels), per label and overall (counts pooled over all pairs of annotators), per
   annotator (pooled over their pairs with the other annotators), per category of the layer.
+  n_units counts the passages compared (summed over the pairs), n_pairable their spans.
 - alpha_unitizing: Krippendorff's u-alpha per label, per category and pooled, with the
   passages as the continuum (see `unitizing_corpus`).
 - percent_matched / alpha_matched: spans first matched with an overlapping span of the same
@@ -27,11 +28,19 @@ import pandas as pd
 
 from annotator.agreement.pairs import Resampling, alpha_measure, pair_name, periods_of
 from annotator.agreement.passage_layers import NO_LABEL, TOP_DISAGREEMENTS, LayerData
-from annotator.agreement.results import Confusion, Disagreement, LayerAgreement, Measure, PairMatrix, TimePoint
+from annotator.agreement.results import (
+    MAIN_MEASURES,
+    Confusion,
+    Disagreement,
+    LayerAgreement,
+    Measure,
+    PairMatrix,
+    TimePoint,
+)
 from annotator.agreement.span_match import exact_match_counts, one_to_one, overlap_candidates
 from annotator.agreement.unitizing_corpus import corpus_unitizing_alpha
 
-MAIN_MEASURE = "f1_overlap"
+MAIN_MEASURE = MAIN_MEASURES["span"]
 SPANS_SHOWN = 6
 
 
@@ -87,7 +96,9 @@ def span_agreement(data: LayerData, extents: pd.DataFrame, resampling: Resamplin
     _unitizing(result, "label", labels, spans.label, spans, extents, data)
     if categories:
         same_category = (spans.category[a] == spans.category[b]) & (spans.category[a] >= 0)
-        category_a, category_b = one_to_one(a[same_category], b[same_category], spans.coder, spans.end, n_coders)
+        category_a, category_b = one_to_one(
+            a[same_category], b[same_category], spans.coder, spans.end, n_coders
+        )
         by_category = _tally(spans, spans.category, len(categories), category_a, category_b, n_coders)
         _f1_measures(result, "category", categories, by_category, data, overall=False)
         result.measures.extend(
@@ -106,7 +117,9 @@ def span_agreement(data: LayerData, extents: pd.DataFrame, resampling: Resamplin
 def _spans(data: LayerData, labels: list[str], categories: list[str]) -> _Spans:
     frame = data.labels[data.labels["span_start"].notna() & data.labels["coder"].isin(data.coders)]
     covered = data.covered[data.covered["coder"].isin(data.coders)]
-    passage_ids = np.union1d(frame["passage_id"].to_numpy(), covered["passage_id"].to_numpy()).astype(np.int64)
+    passage_ids = np.union1d(frame["passage_id"].to_numpy(), covered["passage_id"].to_numpy()).astype(
+        np.int64
+    )
     passage = np.searchsorted(passage_ids, frame["passage_id"].to_numpy())
     coder = pd.Categorical(frame["coder"], categories=data.coders).codes.astype(np.intp)
     matrix = np.zeros((len(passage_ids), len(data.coders)), dtype=bool)
@@ -118,13 +131,22 @@ def _spans(data: LayerData, labels: list[str], categories: list[str]) -> _Spans:
     label = pd.Categorical(frame["label"], categories=labels).codes.astype(np.intp)
     category_of = {each.id: each.category for each in data.layer.labels}
     category = np.array(
-        [categories.index(category_of[name]) if category_of.get(name) in categories else -1 for name in labels],
+        [
+            categories.index(category_of[name]) if category_of.get(name) in categories else -1
+            for name in labels
+        ],
         dtype=np.intp,
     )
     return _Spans(
-        passage, coder, label, category[label],
-        frame["span_start"].to_numpy(dtype=np.int64), frame["span_end"].to_numpy(dtype=np.int64),
-        frame["day"].to_numpy(dtype=object), passage_ids, matrix,
+        passage,
+        coder,
+        label,
+        category[label],
+        frame["span_start"].to_numpy(dtype=np.int64),
+        frame["span_end"].to_numpy(dtype=np.int64),
+        frame["day"].to_numpy(dtype=object),
+        passage_ids,
+        matrix,
     )
 
 
@@ -170,14 +192,22 @@ def _f1(matched: float, spans: float) -> float:
 
 
 def _f1_measures(
-    result: LayerAgreement, scope: str, keys: list[str], tally: _Tally, data: LayerData, *, overall: bool = True
+    result: LayerAgreement,
+    scope: str,
+    keys: list[str],
+    tally: _Tally,
+    data: LayerData,
+    *,
+    overall: bool = True,
 ) -> None:
     """F1 (exact and overlap) overall, per key, per pair and per annotator."""
     annotators = data.annotators
     annotator_pairs = [pair for pair in tally.shared if pair[0] in annotators and pair[1] in annotators]
 
     def pooled(pairs, index=slice(None)):
-        spans = sum(float(tally.spans_first[p][index].sum() + tally.spans_second[p][index].sum()) for p in pairs)
+        spans = sum(
+            float(tally.spans_first[p][index].sum() + tally.spans_second[p][index].sum()) for p in pairs
+        )
         shared = sum(tally.shared[p] for p in pairs)
         return spans, shared
 
@@ -186,25 +216,42 @@ def _f1_measures(
         if overall:
             spans, shared = pooled(annotator_pairs)
             matched = sum(float(matches[p].sum()) for p in annotator_pairs)
-            result.measures.append(Measure(name, "overall", "", _f1(matched, spans), n_units=shared, n_pairable=int(spans)))
+            result.measures.append(
+                Measure(name, "overall", "", _f1(matched, spans), n_units=shared, n_pairable=int(spans))
+            )
         for index, key in enumerate(keys):
             spans, shared = pooled(annotator_pairs, index)
             matched = sum(float(matches[p][index]) for p in annotator_pairs)
-            result.measures.append(Measure(name, scope, key, _f1(matched, spans), n_units=shared, n_pairable=int(spans)))
+            result.measures.append(
+                Measure(name, scope, key, _f1(matched, spans), n_units=shared, n_pairable=int(spans))
+            )
         if not overall:
             continue
         for pair in tally.shared:
             spans, shared = pooled([pair])
             result.measures.append(
-                Measure(name, "pair", pair_name(data.coders[pair[0]], data.coders[pair[1]]),
-                        _f1(float(matches[pair].sum()), spans), n_units=shared, n_pairable=int(spans))
+                Measure(
+                    name,
+                    "pair",
+                    pair_name(data.coders[pair[0]], data.coders[pair[1]]),
+                    _f1(float(matches[pair].sum()), spans),
+                    n_units=shared,
+                    n_pairable=int(spans),
+                )
             )
         for coder in annotators:
             pairs = [pair for pair in annotator_pairs if coder in pair]
             spans, shared = pooled(pairs)
             matched = sum(float(matches[p].sum()) for p in pairs)
             result.measures.append(
-                Measure(name, "annotator", data.coders[coder], _f1(matched, spans), n_units=shared, n_pairable=int(spans))
+                Measure(
+                    name,
+                    "annotator",
+                    data.coders[coder],
+                    _f1(matched, spans),
+                    n_units=shared,
+                    n_pairable=int(spans),
+                )
             )
 
 
@@ -225,7 +272,14 @@ def _matched_measures(
     both = ~np.isnan(table).any(axis=1)
     percent = float(np.mean(table[both, 0] == table[both, 1])) if both.any() else math.nan
     return [
-        Measure(f"percent_matched{suffix}", "overall", "", percent, n_units=int(both.sum()), n_pairable=2 * int(both.sum())),
+        Measure(
+            f"percent_matched{suffix}",
+            "overall",
+            "",
+            percent,
+            n_units=int(both.sum()),
+            n_pairable=2 * int(both.sum()),
+        ),
         alpha_measure(f"alpha_matched{suffix}", "overall", "", table, "nominal", resampling),
     ]
 
@@ -246,36 +300,57 @@ def _unitizing(
     column = np.full(len(data.coders), -1)
     column[annotators] = np.arange(len(annotators))
     rows = (key >= 0) & (column[spans.coder] >= 0)
-    frame = pd.DataFrame({
-        "passage_id": spans.passage_ids[spans.passage[rows]],
-        "coder": column[spans.coder[rows]],
-        "category": key[rows],
-        "start": spans.start[rows],
-        "end": spans.end[rows],
-    })
+    frame = pd.DataFrame(
+        {
+            "passage_id": spans.passage_ids[spans.passage[rows]],
+            "coder": column[spans.coder[rows]],
+            "category": key[rows],
+            "start": spans.start[rows],
+            "end": spans.end[rows],
+        }
+    )
     per_key, pooled = corpus_unitizing_alpha(
         frame, extents, spans.covered[:, annotators], spans.passage_ids, len(keys)
     )
     if overall:
         result.measures.append(
-            Measure("alpha_unitizing", "overall", "", float(pooled.alpha), n_units=pooled.n_passages, n_pairable=pooled.n_units)
+            Measure(
+                "alpha_unitizing",
+                "overall",
+                "",
+                float(pooled.alpha),
+                n_units=pooled.n_passages,
+                n_pairable=pooled.n_units,
+            )
         )
     for name, value in zip(keys, per_key, strict=True):
         result.measures.append(
-            Measure("alpha_unitizing", scope, name, float(value.alpha), n_units=value.n_passages, n_pairable=value.n_units)
+            Measure(
+                "alpha_unitizing",
+                scope,
+                name,
+                float(value.alpha),
+                n_units=value.n_passages,
+                n_pairable=value.n_units,
+            )
         )
 
 
 def _pair_matrix(tally: _Tally, coders: list[str]) -> PairMatrix:
     values = np.full((len(coders), len(coders)), math.nan)
-    for (first, second), shared in tally.shared.items():
+    for first, second in tally.shared:
         spans = float(tally.spans_first[first, second].sum() + tally.spans_second[first, second].sum())
         values[first, second] = values[second, first] = _f1(float(tally.overlap[first, second].sum()), spans)
     return PairMatrix(MAIN_MEASURE, list(coders), values.tolist())
 
 
 def _confusions(
-    spans: _Spans, labels: list[str], matched_a: np.ndarray, matched_b: np.ndarray, tally: _Tally, coders: list[str]
+    spans: _Spans,
+    labels: list[str],
+    matched_a: np.ndarray,
+    matched_b: np.ndarray,
+    tally: _Tally,
+    coders: list[str],
 ) -> list[Confusion]:
     """Label x label counts of matched spans per pair, with "(none)" for unmatched spans."""
     size = len(labels) + 1
@@ -298,7 +373,9 @@ class _PassageCounts:
     """Same-label overlap matches per pair of coders, per passage."""
 
 
-def _per_passage_counts(spans: _Spans, label_a: np.ndarray, label_b: np.ndarray, n_coders: int) -> _PassageCounts:
+def _per_passage_counts(
+    spans: _Spans, label_a: np.ndarray, label_b: np.ndarray, n_coders: int
+) -> _PassageCounts:
     n_passages = len(spans.passage_ids)
     counts = np.zeros((n_passages, n_coders), dtype=np.int64)
     np.add.at(counts, (spans.passage, spans.coder), 1)
@@ -330,14 +407,19 @@ def _ranked(
         for coder in np.flatnonzero(spans.covered[passage]):
             rows = np.flatnonzero((spans.passage == passage) & (spans.coder == coder))
             rows = rows[np.argsort(spans.start[rows], kind="stable")]
-            parts = [f"{labels[spans.label[row]]}@{spans.start[row] - base}-{spans.end[row] - base}" for row in rows]
+            parts = [
+                f"{labels[spans.label[row]]}@{spans.start[row] - base}-{spans.end[row] - base}"
+                for row in rows
+            ]
             shown = parts[:SPANS_SHOWN] + (["..."] if len(parts) > SPANS_SHOWN else [])
             said[data.coders[coder]] = "; ".join(shown) or NO_LABEL
         ranked.append(Disagreement(passage_id, float(scores[passage]), said))
     return ranked
 
 
-def _time_points(spans: _Spans, counts: _PassageCounts, periods: np.ndarray, data: LayerData) -> list[TimePoint]:
+def _time_points(
+    spans: _Spans, counts: _PassageCounts, periods: np.ndarray, data: LayerData
+) -> list[TimePoint]:
     """Each annotator's overlap F1 against the others, per period of their own spans."""
     latest = pd.Series(periods).groupby([spans.passage, spans.coder]).max()
     points = []
@@ -358,6 +440,11 @@ def _time_points(spans: _Spans, counts: _PassageCounts, periods: np.ndarray, dat
             rows = (when == period) & (total > 0)
             if rows.any():
                 points.append(
-                    TimePoint(data.coders[coder], period, _f1(matched[rows].sum(), total[rows].sum()), int(rows.sum()))
+                    TimePoint(
+                        data.coders[coder],
+                        period,
+                        _f1(matched[rows].sum(), total[rows].sum()),
+                        int(rows.sum()),
+                    )
                 )
     return points

@@ -30,25 +30,29 @@ def agreement_color(value: float) -> str:
 
 def heatmap(coders: Sequence[str], values: Sequence[Sequence[float]], title: str) -> str:
     """A coders x coders grid of coloured cells with the value written in each."""
-    cell, margin = 56, max(60, 8 * max((len(name) for name in coders), default=4))
-    size = margin + cell * len(coders) + 10
-    parts = [_open(size, size, title)]
+    cell = 56
+    longest = max((len(_short(name)) for name in coders), default=4)
+    left, top = 16 + 8 * longest, 16 + 5 * longest
+    width, height = left + cell * len(coders) + 10, top + cell * len(coders) + 10
+    parts = [_open(width, height, title)]
     for index, name in enumerate(coders):
-        x = margin + index * cell + cell / 2
-        parts.append(f'<text x="{x}" y="{margin - 8}" text-anchor="middle" {FONT}>{escape(_short(name))}</text>')
+        x, y = left + index * cell + cell / 2, top + index * cell + cell / 2
+        turn = f'transform="rotate(-40 {x} {top - 8})"'
+        parts.append(f'<text x="{x}" y="{top - 8}" {turn} {FONT}>{escape(_short(name))}</text>')
         parts.append(
-            f'<text x="{margin - 6}" y="{margin + index * cell + cell / 2 + 4}" text-anchor="end" {FONT}>'
-            f"{escape(_short(name))}</text>"
+            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" {FONT}>{escape(_short(name))}</text>'
         )
     for row, line in enumerate(values):
         for column, value in enumerate(line):
-            x, y = margin + column * cell, margin + row * cell
+            x, y = left + column * cell, top + row * cell
             label = "" if math.isnan(value) else f"{value:.2f}"
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{agreement_color(value)}">'
                 f"<title>{escape(coders[row])} / {escape(coders[column])}: {label or 'n/a'}</title></rect>"
             )
-            parts.append(f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle" {FONT}>{label}</text>')
+            parts.append(
+                f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle" {FONT}>{label}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -77,7 +81,9 @@ def interval_chart(rows: Sequence[tuple[str, float, float, float]], title: str) 
         )
     for index, (name, value, low, high) in enumerate(rows):
         y = 28 + index * line
-        parts.append(f'<text x="{label_width - 8}" y="{y + 4}" text-anchor="end" {FONT}>{escape(_short(name, 40))}</text>')
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 4}" text-anchor="end" {FONT}>{escape(_short(name, 40))}</text>'
+        )
         if not math.isnan(low):
             parts.append(
                 f'<line x1="{x(low):.1f}" y1="{y}" x2="{x(high):.1f}" y2="{y}" stroke="#555" stroke-width="2"/>'
@@ -110,13 +116,18 @@ def line_chart(series: dict[str, list[tuple[str, float]]], periods: Sequence[str
     parts = [_open(width, height, title)]
     for tick in sorted({lowest, 0.0, 0.5, 0.667, 0.8, 1.0}):
         dash = ' stroke-dasharray="4 3"' if tick in (0.667, 0.8) else ""
-        parts.append(f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_width}" y2="{y(tick):.1f}" stroke="#ccc"{dash}/>')
+        parts.append(
+            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_width}" y2="{y(tick):.1f}" '
+            f'stroke="#ccc"{dash}/>'
+        )
         parts.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" {FONT}>{tick:g}</text>')
-    step = max(1, math.ceil(len(periods) / 12))
+    spacing = plot_width / max(len(periods), 1)
+    step = max(1, math.ceil(7.5 * max((len(period) for period in periods), default=1) / spacing))
     for index, period in enumerate(periods):
         if index % step == 0:
             parts.append(
-                f'<text x="{x(period):.1f}" y="{top + plot_height + 16}" text-anchor="middle" {FONT}>{escape(period)}</text>'
+                f'<text x="{x(period):.1f}" y="{top + plot_height + 16}" text-anchor="middle" {FONT}>'
+                f"{escape(period)}</text>"
             )
     for number, (name, points) in enumerate(series.items()):
         color = PALETTE[number % len(PALETTE)]
@@ -130,8 +141,12 @@ def line_chart(series: dict[str, list[tuple[str, float]]], periods: Sequence[str
                 f"<title>{escape(name)} {escape(period)}: {value:.3f}</title></circle>"
             )
         legend_y = top + 14 + number * 18
-        parts.append(f'<rect x="{left + plot_width + 16}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>')
-        parts.append(f'<text x="{left + plot_width + 34}" y="{legend_y + 1}" {FONT}>{escape(_short(name, 18))}</text>')
+        parts.append(
+            f'<rect x="{left + plot_width + 16}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>'
+        )
+        parts.append(
+            f'<text x="{left + plot_width + 34}" y="{legend_y + 1}" {FONT}>{escape(_short(name, 18))}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

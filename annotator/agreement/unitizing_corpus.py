@@ -39,7 +39,11 @@ class _Disagreements:
 
 
 def corpus_unitizing_alpha(
-    spans: pd.DataFrame, extents: pd.DataFrame, covered: np.ndarray, passage_ids: np.ndarray, n_categories: int
+    spans: pd.DataFrame,
+    extents: pd.DataFrame,
+    covered: np.ndarray,
+    passage_ids: np.ndarray,
+    n_categories: int,
 ) -> tuple[list[UnitizingResult], UnitizingResult]:
     """u-alpha per category and pooled over categories.
 
@@ -53,11 +57,15 @@ def corpus_unitizing_alpha(
     group_masks, group_of = np.unique(masks[used], return_inverse=True)
     coders = np.array([bin(int(mask)).count("1") for mask in group_masks], dtype=np.int64)
     passages = pd.DataFrame({"passage_id": passage_ids[used], "group": group_of.ravel()})
-    passages = passages.merge(extents, on="passage_id").sort_values(["group", "passage_id"], ignore_index=True)
+    passages = passages.merge(extents, on="passage_id").sort_values(
+        ["group", "passage_id"], ignore_index=True
+    )
     passages["length"] = passages["end"] - passages["start"]
     passages["base"] = passages.groupby("group")["length"].cumsum() - passages["length"]
     units = spans.merge(
-        passages[["passage_id", "group", "start", "length", "base"]], on="passage_id", suffixes=("", "_passage")
+        passages[["passage_id", "group", "start", "length", "base"]],
+        on="passage_id",
+        suffixes=("", "_passage"),
     )
     local_start = (units["start"] - units["start_passage"]).clip(0, units["length"])
     local_end = (units["end"] - units["start_passage"]).clip(0, units["length"])
@@ -86,13 +94,23 @@ def _merged(units: pd.DataFrame) -> pd.DataFrame:
     reach = units.groupby(keys)["end"].cummax()
     previous = reach.groupby([units[key] for key in keys]).shift()
     run = (previous.isna() | (units["start"] >= previous)).cumsum()
-    return units.groupby(run).agg(
-        group=("group", "first"), category=("category", "first"), coder=("coder", "first"),
-        passage_id=("passage_id", "first"), start=("start", "min"), end=("end", "max"),
-    ).reset_index(drop=True)
+    return (
+        units.groupby(run)
+        .agg(
+            group=("group", "first"),
+            category=("category", "first"),
+            coder=("coder", "first"),
+            passage_id=("passage_id", "first"),
+            start=("start", "min"),
+            end=("end", "max"),
+        )
+        .reset_index(drop=True)
+    )
 
 
-def _disagreements(units: pd.DataFrame, lengths: np.ndarray, coders: np.ndarray, n_categories: int) -> _Disagreements:
+def _disagreements(
+    units: pd.DataFrame, lengths: np.ndarray, coders: np.ndarray, n_categories: int
+) -> _Disagreements:
     """Krippendorff's D_o and D_e per group and category, weighted by m L and summed over groups."""
     group = units["group"].to_numpy()
     category = units["category"].to_numpy()
@@ -110,7 +128,9 @@ def _disagreements(units: pd.DataFrame, lengths: np.ndarray, coders: np.ndarray,
     touching = (coder[a] != coder[b]) & (start[a] < end[b]) & (start[b] < end[a])
     a, b = a[touching], b[touching]
     pair_terms = ((start[a] - start[b]) ** 2 + (end[a] - end[b]) ** 2).astype(float) / 2  # each pair twice
-    touched_coders = pd.Series(coder[b]).groupby(a).nunique().reindex(range(len(units)), fill_value=0).to_numpy()
+    touched_coders = (
+        pd.Series(coder[b]).groupby(a).nunique().reindex(range(len(units)), fill_value=0).to_numpy()
+    )
     untouched = (coders[group] - 1 - touched_coders) * size**2
     total = np.bincount(cell[a], pair_terms, n_groups * n_categories) + np.bincount(
         cell, untouched, n_groups * n_categories
@@ -127,7 +147,12 @@ def _disagreements(units: pd.DataFrame, lengths: np.ndarray, coders: np.ndarray,
 
 
 def _expected(
-    units: pd.DataFrame, size: np.ndarray, cell: np.ndarray, lengths: np.ndarray, coders: np.ndarray, n_categories: int
+    units: pd.DataFrame,
+    size: np.ndarray,
+    cell: np.ndarray,
+    lengths: np.ndarray,
+    coders: np.ndarray,
+    n_categories: int,
 ) -> np.ndarray:
     """Krippendorff's expected disagreement per (group, category); see `unitizing._expected_disagreement`."""
     gaps = _gaps(units, lengths, n_categories)

@@ -27,19 +27,29 @@ def register(subcommands, common) -> None:
         "agreement", parents=[common], help="inter-annotator agreement per layer (alpha, kappa, span F1)"
     )
     agreement.add_argument("--layer", action="append", metavar="LAYER", help="only this layer (repeatable)")
-    agreement.add_argument("--annotators", metavar="A,B", help="only these annotators (comma-separated names)")
-    agreement.add_argument("--release", metavar="TAG", help="the labels of this release (default: current labels)")
-    agreement.add_argument("--format", choices=FORMATS, default="table", help="output on stdout (default: table)")
+    agreement.add_argument(
+        "--annotators", metavar="A,B", help="only these annotators (comma-separated names)"
+    )
+    agreement.add_argument(
+        "--release", metavar="TAG", help="the labels of this release (default: current labels)"
+    )
+    agreement.add_argument(
+        "--format", choices=FORMATS, default="table", help="output on stdout (default: table)"
+    )
     agreement.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report to PATH")
     agreement.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     agreement.add_argument(
-        "--boot", type=int, default=DEFAULT_N_BOOT, metavar="N",
+        "--boot",
+        type=int,
+        default=DEFAULT_N_BOOT,
+        metavar="N",
         help=f"bootstrap resamples for confidence intervals (default {DEFAULT_N_BOOT})",
     )
     agreement.set_defaults(handler=run_agreement)
 
 
 def run_agreement(args: argparse.Namespace) -> int:
+    """Compute the report (of a release's labels with `--release`) and print or write it."""
     project = open_project(args.db)
     as_of, codebook = None, project.codebook
     if args.release:
@@ -49,7 +59,12 @@ def run_agreement(args: argparse.Namespace) -> int:
             codebook = parse_stored(session.get(CodebookVersion, release.codebook_version_id))
     names = [name.strip() for name in args.annotators.split(",") if name.strip()] if args.annotators else None
     report = corpus_agreement(
-        project.engine, as_of=as_of, layers=args.layer, annotators=names, n_boot=args.boot, seed=args.seed,
+        project.engine,
+        as_of=as_of,
+        layers=args.layer,
+        annotators=names,
+        n_boot=args.boot,
+        seed=args.seed,
         codebook=codebook,
     )
     if args.html:
@@ -71,17 +86,22 @@ def print_report(report: AgreementReport) -> None:
     """Readable tables: per layer its measures, then the most disagreed passages."""
     coders = ", ".join(report.coders) or "none"
     print(f"agreement as of label revision {report.as_of}; coders: {coders}")
-    print(f"95% intervals from {report.n_boot} bootstrap resamples (seed {report.seed}); "
-          "alpha >= 0.800 reliable, >= 0.667 tentative")
+    print(
+        f"{report.ci:.0%} intervals from {report.n_boot} bootstrap resamples (seed {report.seed}); "
+        "alpha >= 0.800 reliable, >= 0.667 tentative"
+    )
     for layer in report.layers:
         print()
         print(f"== {layer.name} ({layer.layer}, {layer.kind})")
         _print_measures(layer)
         if layer.disagreements:
             print()
-            print("most disagreement: " + ", ".join(
-                f"passage {passage.passage_id} ({passage.score:.2f})" for passage in layer.disagreements
-            ))
+            print(
+                "most disagreement: "
+                + ", ".join(
+                    f"passage {passage.passage_id} ({passage.score:.2f})" for passage in layer.disagreements
+                )
+            )
 
 
 def _print_measures(layer: LayerAgreement) -> None:
@@ -89,10 +109,18 @@ def _print_measures(layer: LayerAgreement) -> None:
         print("(no labels)")
         return
     print_table(
-        ["measure", "scope", "item", "value", "95% CI", "n units", "n pairable", "reading"],
+        ["measure", "scope", "item", "value", "interval", "n units", "n pairable", "reading"],
         [
-            [m.measure, m.scope, m.item or "-", _number(m.coefficient), _interval(m), m.n_units, m.n_pairable,
-             m.interpretation]
+            [
+                m.measure,
+                m.scope,
+                m.item or "-",
+                _number(m.coefficient),
+                _interval(m),
+                m.n_units,
+                m.n_pairable,
+                m.interpretation,
+            ]
             for m in layer.measures
         ],
     )

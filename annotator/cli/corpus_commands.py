@@ -90,30 +90,46 @@ def run_status(args: argparse.Namespace) -> int:
         f"{status['passages']['not_annotatable']} not), annotators {len(status['annotators'])}"
     )
     print(f"codebook {status['codebook']['name']!r} version {status['codebook']['version']}")
+    print(_assignment_line(status["assignment"]) + f"; adjudicated passages {status['adjudicated_passages']}")
     print()
     print_table(
         ["layer", "current labels"],
         [[layer, count] for layer, count in status["labels_per_layer"].items()] or [["(none)", 0]],
     )
     print()
+    headers = ["annotator", "role", "labels", "assigned", "waiting", "done", "in progress", "skipped", "flagged",
+               "active time", "done/hour"]
     print_table(
-        ["annotator", "role", "labels", "done", "in progress", "skipped", "flagged", "active time"],
+        headers,
         [
             [
                 person["name"],
                 person["role"],
                 person["labels"],
+                person["assigned"],
+                person["waiting"],
                 person["done"],
                 person["in_progress"],
                 person["skipped"],
                 person["flagged"],
                 _duration(person["active_seconds"]),
+                "-" if person["done_per_active_hour"] is None else f"{person['done_per_active_hour']:.1f}",
             ]
             for person in status["annotators"]
         ]
-        or [["(none yet: `annotator annotators add NAME`)", "", "", "", "", "", "", ""]],
+        or [["(none yet: `annotator annotators add NAME`)"] + [""] * (len(headers) - 1)],
     )
     return 0
+
+
+def _assignment_line(assignment: dict) -> str:
+    needing = f"passages needing annotators {assignment['passages_needing_annotators']}"
+    if assignment["mode"] == "open":
+        return f"assignment: none (every annotator sees every passage); {needing}"
+    line = f"assignment: {assignment['mode']}, {assignment['overlap']} per passage"
+    if assignment["mode"] == "dynamic":
+        line += f", claims lapse after {assignment['claim_minutes']} min"
+    return f"{line}; {needing}"
 
 
 def run_history(args: argparse.Namespace) -> int:

@@ -17,7 +17,9 @@ def register(subcommands, common) -> None:
     parser = subcommands.add_parser(
         "export", parents=[common], help="write a release (or the current labels) as a Hugging Face dataset"
     )
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the dataset directory, e.g. exports/NAME")
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the dataset directory, e.g. exports/NAME"
+    )
     parser.add_argument("--release", metavar="TAG", help="export this release (default: the current labels)")
     parser.add_argument(
         "--labels", choices=LABEL_MODES, default="majority",

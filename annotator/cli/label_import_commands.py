@@ -35,8 +35,9 @@ def run_import_labels(args: argparse.Namespace) -> int:
         skip_bad=args.skip_bad,
         mapping_path=args.mapping,
     )
+    level = "warning" if args.skip_bad else "error"
     for error in report.errors:
-        print(f"annotator: error: {error}", file=sys.stderr)
+        print(f"annotator: {level}: {error}", file=sys.stderr)
     if report.errors and not args.skip_bad:
         print(
             f"nothing imported: {len(report.errors)} of {report.lines} lines are bad "

@@ -51,14 +51,30 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _run(engine: Engine, action, *args) -> None:
-    """Run an Alembic command on one connection of `engine`, committing at the end."""
+    """Run an Alembic command on one connection of `engine`, in one transaction.
+
+    On SQLite, foreign keys are switched off for the migration (batch mode rebuilds tables by
+    copy, drop and rename, which would otherwise trip them) and checked before the commit.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
-            action(config, *args)
-        except CommandError as exc:
-            raise AnnotatorError(f"migration failed: {exc}") from None
+            with connection.begin():
+                config.attributes["connection"] = connection
+                try:
+                    action(config, *args)
+                except CommandError as exc:
+                    raise AnnotatorError(f"migration failed: {exc}") from None
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise AnnotatorError(f"migration failed: it would break {len(broken)} foreign keys")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def refuse_if_newer(engine: Engine) -> None:

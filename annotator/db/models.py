@@ -39,6 +39,7 @@ PASSAGE_KINDS = ("body", "heading", "title", "byline", "toc", "references", "boi
 ANNOTATOR_ROLES = ("annotator", "lead")
 WORK_STATUSES = ("todo", "in_progress", "done", "skipped", "flagged")
 LABEL_ORIGINS = ("manual", "suggestion", "import", "codebook_migration", "adjudication")
+ADJUDICATION_METHODS = ("annotator", "majority", "edit")
 
 # BIGINT on PostgreSQL, INTEGER (the rowid alias, so it autoincrements) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -88,7 +89,6 @@ class Passage(Base):
         CheckConstraint(
             "kind IN (" + ", ".join(f"'{kind}'" for kind in PASSAGE_KINDS) + ")", name="kind"
         ),
-        Index("ix_passages_annotatable_id", "annotatable", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +116,8 @@ class Annotator(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="annotator")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    db_role: Mapped[str | None] = mapped_column(String(63), index=True, unique=True)
+    """The PostgreSQL login role this person connects as (`annotator db grant`), if any."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -181,7 +183,9 @@ class Annotation(Base):
 class Assignment(Base):
     """One passage in one annotator's queue, with their progress on it.
 
-    Unlike labels, this row is updated in place: it is work state, not data.
+    Unlike labels, this row is updated in place: it is work state, not data. Rows made by
+    `annotator assign` (or a dynamic claim) have `assigned_at`; a dynamic claim also has
+    `claimed_at` and lapses when nobody works on it for the project's claim time.
     """
 
     __tablename__ = "assignments"
@@ -202,8 +206,50 @@ class Assignment(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     active_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     rejected_suggestions: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Setting(Base):
+    """One project-wide setting (e.g. the assignment mode), as text."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Adjudication(Base):
+    """One lead's decision on one layer of one passage: the provenance of its gold labels.
+
+    Decisions are only inserted; the newest per (passage, layer) is the one in force.
+    `dispute_key` lists the label ids the annotators disagreed on (sorted, `|`-joined),
+    so later decisions on the same dispute can be shown as precedent.
+    """
+
+    __tablename__ = "adjudications"
+    __table_args__ = (
+        CheckConstraint(
+            "method IN (" + ", ".join(f"'{method}'" for method in ADJUDICATION_METHODS) + ")",
+            name="method",
+        ),
+        Index("ix_adjudications_passage_layer", "passage_id", "layer"),
+        Index("ix_adjudications_layer_dispute", "layer", "dispute_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    passage_id: Mapped[int] = mapped_column(ForeignKey("passages.id", ondelete="RESTRICT"))
+    layer: Mapped[str] = mapped_column(String(64))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("annotators.id", ondelete="RESTRICT"))
+    method: Mapped[str] = mapped_column(String(16))
+    chosen_annotator_id: Mapped[int | None] = mapped_column(ForeignKey("annotators.id", ondelete="RESTRICT"))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    dispute_key: Mapped[str] = mapped_column(Text, default="")
+    source_revision_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    gold_revision_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Release(Base):

@@ -137,8 +137,9 @@ def import_labels(
         for item in parsed:
             try:
                 if isinstance(item, InputError):
-                    raise item
-                good.append(checker.check(item))
+                    report.errors.append(str(item))
+                else:
+                    good.append(checker.check(item))
             except InputError as error:
                 report.errors.append(str(error))
         if report.errors and not skip_bad:
@@ -233,7 +234,7 @@ def _ptc_mapping(path: Path | None) -> dict[str, str | None]:
 def _parse_ptc(path: Path, codebook: Codebook, mapping: dict[str, str | None]) -> Iterator[_Line | InputError]:
     span_layers = [layer for layer in codebook.layers if layer.kind == "span"]
     for where, line in _read_lines(path):
-        fields = line.rstrip("\r").split("\t")
+        fields = line.split("\t")
         if len(fields) != 4:
             yield InputError(where, "expected article_id<TAB>technique<TAB>start<TAB>end")
             continue
@@ -267,7 +268,8 @@ class _Checker:
     ) -> None:
         self.codebook = codebook
         self.annotator_override = annotator
-        self.people = dict(session.execute(select(Annotator.name, Annotator.id).where(Annotator.active.is_(True))).all())
+        active = select(Annotator.name, Annotator.id).where(Annotator.active.is_(True))
+        self.people = dict(session.execute(active).all())
         self.articles = articles
         passage_ids = [p.id for info in articles.values() if isinstance(info, _ArticleInfo) for p in info.passages]
         self.taken: dict[tuple, str] = {}
@@ -346,7 +348,9 @@ class _Checker:
         if line.has_value and (line.value != expected or isinstance(line.value, bool)):
             raise InputError(line.where, f"value {line.value!r} does not match label {line.label!r} ({expected})")
 
-    def _check_conflicts(self, line: _Line, layer: Layer, passage_id: int, annotator_id: int, content: LabelContent) -> None:
+    def _check_conflicts(
+        self, line: _Line, layer: Layer, passage_id: int, annotator_id: int, content: LabelContent
+    ) -> None:
         for key, problem in _keys(layer, passage_id, annotator_id, content):
             if key in self.taken:
                 raise InputError(line.where, f"{problem} ({self.taken[key]})")

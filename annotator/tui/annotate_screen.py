@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from annotator.codebook import Attribute, AttributeValue, Label, Layer, guideline_section
 from annotator.db.models import Annotation
@@ -26,7 +26,7 @@ from annotator.suggestions import Suggestion
 from annotator.tui.modals import GuidelinesScreen, KeysScreen, PromptScreen
 from annotator.tui.passage_view import PaintedSpan, PassageView
 from annotator.tui.queue_screen import QueueScreen
-from annotator.tui.widgets import LabelList, LabelPalette
+from annotator.tui.widgets import LabelList, LabelPalette, TextLine
 from annotator.visible_text import visible
 from annotator.workbench import PassageData
 
@@ -73,7 +73,7 @@ class AnnotateScreen(Screen[None]):
     AnnotateScreen #title { height: 1; background: $primary-background; padding: 0 1; }
     AnnotateScreen #main { height: 1fr; }
     AnnotateScreen #reading { width: 1fr; }
-    AnnotateScreen .context { color: $text-muted; max-height: 2; padding: 0 2; }
+    AnnotateScreen .context { color: $text-muted; height: 2; padding: 0 2; }
     AnnotateScreen #side { width: 30; border-left: solid $primary-darken-2; }
     AnnotateScreen #status { height: 1; padding: 0 1; background: $boost; }
     """
@@ -91,22 +91,25 @@ class AnnotateScreen(Screen[None]):
     # -- layout --------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield TextLine(id="title")
         with Horizontal(id="main"):
             with Vertical(id="reading"):
-                yield Static(classes="context", id="previous")
+                yield TextLine(classes="context", id="previous")
                 yield PassageView(id="passage")
-                yield Static(classes="context", id="next")
+                yield TextLine(classes="context", id="next")
             with VerticalScroll(id="side"):
                 yield LabelPalette(id="palette")
         yield LabelList(id="labels")
-        yield Static(id="status")
+        yield TextLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(PassageView).focus()
         self.set_interval(30, self.flush_time)
         self.app.run_db(self.app.workbench.resume_passage, self._open_or_queue)
+
+    def _update(self, selector: str, content: Text) -> None:
+        self.query_one(selector, TextLine).show(content)
 
     @property
     def codebook(self):
@@ -139,13 +142,17 @@ class AnnotateScreen(Screen[None]):
         """Show freshly loaded passage data; the text is reloaded only for a new passage."""
         new_passage = self.passage is None or self.passage.passage_id != data.passage_id
         self.passage = data
+        for row in data.labels:
+            if row.span_start is not None:
+                surface = data.text[row.span_start - data.start : row.span_end - data.start]
+                self.app.suggestions.add(row.layer, surface, row.label)
         if new_passage:
             self.editing_id = None
             self.target_index = 0
             self.view.show_passage(data.text)
             self.query_one(LabelList).forget_newest()
-            self.query_one("#previous", Static).update(_context(data.previous_text, "…", ""))
-            self.query_one("#next", Static).update(_context(data.next_text, "", "…"))
+            self._update("#previous", _context(data.previous_text, "…", ""))
+            self._update("#next", _context(data.next_text, "", "…"))
         self.redraw()
 
     def redraw(self) -> None:
@@ -180,7 +187,7 @@ class AnnotateScreen(Screen[None]):
         details = " · ".join(part for part in (data.source, data.published and data.published.isoformat()) if part)
         if details:
             title.append(f"  {visible(details)}", style="dim")
-        self.query_one("#title", Static).update(title)
+        self._update("#title", title)
 
     def _draw_status(self) -> None:
         data = self.passage
@@ -197,7 +204,7 @@ class AnnotateScreen(Screen[None]):
             status.append(f"  flag: {visible(data.note)}", style="italic")
         if data.comment:
             status.append(f"  comment: {visible(data.comment)}", style="italic")
-        self.query_one("#status", Static).update(status)
+        self._update("#status", status)
 
     def _color(self, row: Annotation) -> str:
         try:

@@ -53,10 +53,7 @@ class AnnotatorApp(App[int]):
         if self._keymap:
             self.set_keymap(self._keymap)
         self.run_worker(self._database_loop, thread=True, name="database", group="database", exit_on_error=False)
-        workbench = self.workbench
-        self.run_db(
-            lambda: load_own_names(self.suggestions, workbench.engine, workbench.annotator_id, workbench.active.codebook)
-        )
+        self.run_worker(self._load_own_names, thread=True, name="suggestions", exit_on_error=False)
         self.push_screen(AnnotateScreen())
 
     # -- the database worker ---------------------------------------------------------------------
@@ -89,6 +86,13 @@ class AnnotatorApp(App[int]):
     def _report(self, error: Exception) -> None:
         message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         self.notify(message, title="Not saved", severity="error", timeout=8)
+
+    def _load_own_names(self) -> None:
+        """Read this annotator's tagged names for suggestions, beside the database queue."""
+        own = SuggestionIndex()
+        workbench = self.workbench
+        load_own_names(own, workbench.engine, workbench.annotator_id, workbench.active.codebook)
+        self.call_from_thread(self.suggestions.update, own)
 
     async def wait_for_database(self) -> None:
         """Wait until every queued database job has run and answered (for tests and quitting)."""

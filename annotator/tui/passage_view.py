@@ -39,7 +39,7 @@ class PassageView(TextArea):
 
     def __init__(self, **kwargs) -> None:
         self._line_starts: list[int] = [0]
-        self._spans: list[PaintedSpan] = []
+        self._line_styles: dict[int, list[tuple[int, int, Style]]] = {}
         self.selection_anchor: int | None = None
         """Where a keyboard selection started (space), or None when not selecting."""
         super().__init__(
@@ -68,37 +68,40 @@ class PassageView(TextArea):
         self.move_cursor((0, 0))
 
     def paint(self, spans: list[PaintedSpan]) -> None:
-        """Set the spans to colour and redraw."""
-        self._spans = spans
+        """Set the spans to colour and redraw; the styles per line are worked out once, here."""
+        self._line_styles = self._styles_by_line(spans)
         self._line_cache.clear()
         self.refresh()
 
-    def get_line(self, line_index: int) -> Text:
-        """The line with label backgrounds (the focused label bold and italic), overlaps
-        underlined, suggestions in italic underlined grey."""
-        line = super().get_line(line_index)
-        line_start = self._line_starts[line_index]
-        line_end = line_start + len(line.plain)
-        depth = [0] * (len(line.plain) + 1)
-        for span in self._spans:
-            start, end = max(span.start, line_start), min(span.end, line_end)
-            if start >= end:
-                continue
-            local_start, local_end = start - line_start, end - line_start
+    def _styles_by_line(self, spans: list[PaintedSpan]) -> dict[int, list[tuple[int, int, Style]]]:
+        """Label backgrounds (the focused label bold and italic), overlaps underlined,
+        suggestions in italic underlined grey: (start, end, style) per line, line-relative."""
+        styles: dict[int, list[tuple[int, int, Style]]] = {}
+        painted: list[tuple[int, int]] = []
+        for span in sorted(spans, key=lambda span: span.suggestion):
             if span.suggestion:
                 style = Style(underline=True, italic=True, color=span.color)
             else:
-                overlapped = any(depth[i] for i in range(local_start, local_end))
+                overlapped = any(start < span.end and span.start < end for start, end in painted)
+                painted.append((span.start, span.end))
                 style = Style(
-                    bgcolor=span.color,
-                    color="black",
-                    bold=span.focused,
-                    italic=span.focused,
-                    underline=overlapped,
+                    bgcolor=span.color, color="black", bold=span.focused, italic=span.focused, underline=overlapped
                 )
-                for i in range(local_start, local_end):
-                    depth[i] += 1
-            line.stylize(style, local_start, local_end)
+            first_row, _ = self.offset_to_location(span.start)
+            last_row, _ = self.offset_to_location(max(span.start, span.end - 1))
+            for row in range(first_row, last_row + 1):
+                line_start = self._line_starts[row]
+                next_start = self._line_starts[row + 1] if row + 1 < len(self._line_starts) else span.end
+                start, end = max(span.start, line_start), min(span.end, next_start)
+                if start < end:
+                    styles.setdefault(row, []).append((start - line_start, end - line_start, style))
+        return styles
+
+    def get_line(self, line_index: int) -> Text:
+        """The line with the styles `paint` worked out."""
+        line = super().get_line(line_index)
+        for start, end, style in self._line_styles.get(line_index, ()):
+            line.stylize(style, start, end)
         return line
 
     # -- offsets and selection -------------------------------------------------------------------

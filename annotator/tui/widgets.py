@@ -6,8 +6,9 @@ Everything shown is built as `rich.text.Text` from data, never as markup strings
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
 
 from annotator.codebook import Layer
 from annotator.db.models import Annotation
@@ -55,18 +56,52 @@ class LabelPalette(Static):
             for value in attribute.values:
                 text.append(f" {value.key} ", style="reverse")
                 text.append(f" {value.name}\n")
-        self.update(text)
+        if text != self._shown:
+            self._shown = text
+            self.update(text)
+
+    _shown: Text | None = None
 
 
-class LabelList(OptionList):
-    """This annotator's labels on the passage; the highlighted one is what edits act on."""
+class TextLine(Widget):
+    """A fixed-size piece of text; changing it repaints without a layout pass (unlike Static)."""
 
     DEFAULT_CSS = """
-    LabelList { height: auto; max-height: 7; border: round $primary-darken-2; }
-    LabelList:focus { border: round $accent; }
+    TextLine { height: 1; }
     """
 
-    _newest = 0
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._text = Text()
+
+    def show(self, text: Text) -> None:
+        """Display `text` (a no-op when it is what is shown already)."""
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    def render(self) -> Text:
+        return self._text
+
+
+class LabelList(Widget):
+    """This annotator's labels on the passage; the highlighted one is what edits act on.
+
+    A plain widget rather than an OptionList: it repaints in place as labels change, which
+    keeps a labelling key press free of layout passes.
+    """
+
+    DEFAULT_CSS = """
+    LabelList { height: 7; border: round $primary-darken-2; padding: 0 1; }
+    """
+
+    highlighted: reactive[int | None] = reactive(None)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[Text] = []
+        self._ids: list[int] = []
+        self._newest = 0
 
     def show_labels(self, rows: list[Annotation], passage_text: str, passage_start: int, names: dict) -> None:
         """List `rows`; `names` maps (layer, label) to a display name.
@@ -77,37 +112,65 @@ class LabelList(OptionList):
         keep = self.highlighted
         newest_before = self._newest
         self._newest = max((row.id for row in rows), default=0)
-        self.clear_options()
-        for row in rows:
-            line = Text()
-            line.append(f"{row.layer}: ", style="dim")
-            line.append(names.get((row.layer, row.label), row.label), style="bold")
-            if row.target:
-                line.append(f" → {visible(row.target)}")
-            if row.span_start is not None:
-                snippet = passage_text[row.span_start - passage_start : row.span_end - passage_start]
-                line.append(f" “{visible(snippet)}”")
-            for attribute, value in sorted(row.attributes.items()):
-                line.append(f" [{attribute}={value}]", style="italic")
-            if row.origin != "manual":
-                line.append(f" ({row.origin})", style="dim")
-            if row.needs_review:
-                line.append(" needs review", style="bold red")
-            self.add_option(Option(line, id=str(row.id)))
+        self._lines = [_label_line(row, passage_text, passage_start, names) for row in rows]
+        self._ids = [row.id for row in rows]
         if not rows:
-            return
-        if self._newest > newest_before:
-            self.highlighted = next(i for i, row in enumerate(rows) if row.id == self._newest)
+            self.highlighted = None
+        elif self._newest > newest_before:
+            self.highlighted = self._ids.index(self._newest)
         else:
             self.highlighted = min(keep if keep is not None else len(rows) - 1, len(rows) - 1)
+        self.refresh()
 
     def forget_newest(self) -> None:
         """Start afresh for another passage."""
         self._newest = 0
 
     @property
+    def option_count(self) -> int:
+        """How many labels are listed."""
+        return len(self._ids)
+
+    @property
     def highlighted_id(self) -> int | None:
         """The revision id of the highlighted label, if any."""
-        if self.highlighted is None or self.option_count == 0:
+        if self.highlighted is None or not self._ids:
             return None
-        return int(self.get_option_at_index(self.highlighted).id)
+        return self._ids[self.highlighted]
+
+    def render(self) -> Text:
+        if not self._lines:
+            return Text("no labels yet on this passage", style="dim italic")
+        height = max(self.content_size.height, 1)
+        chosen = self.highlighted or 0
+        first = min(max(0, chosen - height + 1), max(0, len(self._lines) - height))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index in range(first, min(len(self._lines), first + height)):
+            line = self._lines[index].copy()
+            if index == self.highlighted:
+                line.stylize("reverse")
+            text.append_text(line)
+            text.append("\n")
+        text.rstrip()
+        if len(self._lines) > height:
+            text.append(f"  ({len(self._lines)} labels)", style="dim")
+        return text
+
+
+def _label_line(row: Annotation, passage_text: str, passage_start: int, names: dict) -> Text:
+    """One label as a line of the list: layer, name, target, quoted span, attributes."""
+    line = Text()
+    line.append(f"{row.layer}: ", style="dim")
+    line.append(names.get((row.layer, row.label), row.label), style="bold")
+    if row.target:
+        line.append(f" → {visible(row.target)}")
+    if row.span_start is not None:
+        snippet = passage_text[row.span_start - passage_start : row.span_end - passage_start]
+        line.append(f" “{visible(snippet)}”")
+    for attribute, value in sorted(row.attributes.items()):
+        line.append(f" [{attribute}={value}]", style="italic")
+    if row.origin != "manual":
+        line.append(f" ({row.origin})", style="dim")
+    if row.needs_review:
+        line.append(" needs review", style="bold red")
+    return line

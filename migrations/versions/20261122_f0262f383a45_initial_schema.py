@@ -73,9 +73,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_passages')),
     sa.UniqueConstraint('article_id', 'index', name='article_index')
     )
-    with op.batch_alter_table('passages', schema=None) as batch_op:
-        batch_op.create_index('ix_passages_annotatable_id', ['annotatable', 'id'], unique=False)
-
     op.create_table('releases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tag', sa.String(length=100), nullable=False),
@@ -149,9 +146,6 @@ def downgrade() -> None:
 
     op.drop_table('annotations')
     op.drop_table('releases')
-    with op.batch_alter_table('passages', schema=None) as batch_op:
-        batch_op.drop_index('ix_passages_annotatable_id')
-
     op.drop_table('passages')
     with op.batch_alter_table('codebook_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_codebook_versions_sha256'))

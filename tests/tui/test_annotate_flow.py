@@ -289,3 +289,52 @@ async def test_annotation_is_blind(setup):
         assert bob.screen.passage.labels == ()
         assert "Rebel groups “" not in screen_text(bob)
         assert bob.screen.suggestions == []  # alice's names are not suggested to bob
+
+
+async def test_own_names_are_suggested_elsewhere_and_accepted_or_rejected(setup):
+    project, people = setup
+    app = app_for(project, people["alice"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "ctrl+right", "ctrl+right", "ctrl+right", "ctrl+right", "r", "enter")
+        await settle(pilot)
+        (suggestion,) = app.screen.suggestions
+        assert (suggestion.label, app.screen.passage.text[suggestion.start : suggestion.end]) == (
+            "rebel_group", "The Ostrel Liberation Front")
+        assert "1 suggestion(s)" in screen_text(app)
+        assert current(project, people["alice"])[-1].passage_id != app.screen.passage.passage_id
+        await pilot.press("+")
+        await settle(pilot)
+        accepted = current(project, people["alice"])[-1]
+        assert (accepted.origin, accepted.label) == ("suggestion", "rebel_group")
+        assert app.screen.suggestions == []
+        await pilot.press("ctrl+z")  # the accepted label goes, the suggestion comes back
+        await settle(pilot)
+        assert len(app.screen.suggestions) == 1
+        await pilot.press("-")
+        await settle(pilot)
+        assert app.screen.suggestions == []
+        passage_id = app.screen.passage.passage_id
+        await pilot.press("<", "ctrl+n")
+        await settle(pilot)
+        assert app.screen.passage.passage_id == passage_id and app.screen.suggestions == []
+        assert work_row(project, people["alice"], passage_id).rejected_suggestions
+
+
+async def test_gazetteer_names_are_suggested(setup, tmp_path):
+    from annotator.suggestions import SuggestionIndex, load_gazetteer
+
+    project, people = setup
+    gazetteer = tmp_path / "names.csv"
+    gazetteer.write_text("text,layer,label\nKesh Marra,actors,civilians\n", encoding="utf-8")
+    index = SuggestionIndex()
+    load_gazetteer(index, gazetteer, project.codebook)
+    app = app_for(project, people["alice"], suggestions=index)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        (suggestion,) = app.screen.suggestions
+        assert app.screen.passage.text[suggestion.start : suggestion.end] == "Kesh Marra"
+        await pilot.press("+")
+        await settle(pilot)
+        (row,) = current(project, people["alice"])
+        assert (row.label, row.origin, span_text(project, row)) == ("civilians", "suggestion", "Kesh Marra")

@@ -1,0 +1,314 @@
+"""The dataset card (`README.md`): YAML front matter that `datasets` reads, and the documentation.
+
+The front matter declares both configs with their data files per split and their features
+(`dataset_info`), so `load_dataset(path)` and `load_dataset(path, "raw")` get the ClassLabel
+names offline. The body quotes the codebook and states every export rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from datasets import DatasetInfo, Features
+from datasets.info import DatasetInfosDict
+from datasets.splits import SplitDict, SplitInfo
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from annotator.codebook import Codebook, Layer
+from annotator.export.features import data_file
+from annotator.export.tokens import TOKEN_PATTERN
+from annotator.releases import CHANGE_KINDS
+
+if TYPE_CHECKING:
+    from annotator.export.exporter import ExportResult
+
+_GOLD_RULES = {
+    "gold": "adjudicated labels only: passages without any adjudication are left out, and layers "
+    "without one on a passage are null",
+    "majority": "for layers without one, the label items (layer, label, span offsets, target) chosen by "
+    "more than half of the passage's annotators, spans matched exactly; each attribute takes the "
+    "most common value among them (ties: codebook order)",
+    "raw": "for layers without one, the labels of the passage's most central annotator: the one with "
+    "the highest mean pairwise agreement with the others (ties: the lowest internal id)",
+}
+
+
+def write_card(path: Path, result: ExportResult, features: dict[str, Features]) -> None:
+    """Write the card of `result` to `path`."""
+    codebook = result.snapshot.codebook
+    data = DatasetCardData(
+        license=(codebook.license or "unknown").lower(),
+        language=[codebook.language],
+        pretty_name=codebook.name,
+        task_categories=_task_categories(codebook),
+    )
+    configs = {
+        config: {
+            "data_files": [{"split": split, "path": data_file(config, split)} for split in splits],
+            **({"default": True} if config == "gold" else {}),
+        }
+        for config, splits in result.rows.items()
+    }
+    MetadataConfigs(configs).to_dataset_card_data(data)
+    infos = {
+        config: DatasetInfo(
+            config_name=config,
+            features=features[config],
+            splits=SplitDict({split: SplitInfo(split, num_examples=rows) for split, rows in splits.items()}),
+        )
+        for config, splits in result.rows.items()
+    }
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    body = "\n\n".join(section for section in _sections(result) if section)
+    DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}\n").save(path)
+
+
+def _task_categories(codebook: Codebook) -> list[str]:
+    kinds = {layer.kind for layer in codebook.layers}
+    categories = ["token-classification"] if "span" in kinds else []
+    return categories + (["text-classification"] if kinds - {"span"} else [])
+
+
+def _sections(result: ExportResult) -> Iterable[str]:
+    codebook = result.snapshot.codebook
+    yield f"# {_cell(codebook.name)}"
+    yield _summary(result)
+    yield _configs(result)
+    yield _columns(codebook)
+    yield f"## Languages\n\n`{codebook.language}` (the codebook's language)."
+    yield _codebook(codebook)
+    yield _procedure(result)
+    yield _agreement(result)
+    yield _label_counts(result)
+    yield _release(result)
+    yield _limitations(result)
+    yield "## License\n\n" + (
+        f"`{codebook.license}`, as the codebook states." if codebook.license
+        else "Unknown: the codebook states no licence (set `license:` in the codebook)."
+    )
+
+
+def _summary(result: ExportResult) -> str:
+    codebook, snapshot = result.snapshot.codebook, result.snapshot
+    passages = sum(result.rows.get("gold", {}).values())
+    lines = [_cell(codebook.description) if codebook.description else "", ""]
+    lines.append(
+        f"{passages} passages from {sum(result.articles.values())} articles, labelled by "
+        f"{result.annotators} annotators with the codebook *{_cell(codebook.name)}* "
+        f"(version {snapshot.codebook_version}), exported by `annotator export`."
+    )
+    if snapshot.release is None:
+        lines.append(
+            f"\n**This is not a release**: it is the current state of the labels (up to revision "
+            f"{snapshot.watermark}). Exporting again later can give different data; export a release "
+            "(`annotator release create TAG`, then `annotator export --release TAG`) for a fixed dataset."
+        )
+    else:
+        lines.append(f"\nRelease **`{_cell(snapshot.release.tag)}`** (labels up to revision {snapshot.watermark}).")
+    return "\n".join(lines).strip()
+
+
+def _configs(result: ExportResult) -> str:
+    split_names = list(result.fractions)
+    lines = [
+        "## Configurations and splits",
+        "",
+        "- `gold` (default): one row per passage. Adjudicated labels (made in adjudication) where a "
+        f"layer has them; otherwise, with `--labels {result.mode}`: {_GOLD_RULES[result.mode]}. "
+        "`adjudicated_layers` lists the layers that came from adjudication.",
+        "- `raw`: one row per passage and annotator, with that annotator's own labels. Annotators are "
+        "pseudonymised as `annotator_01`, `annotator_02`, ... by order of joining the project; the "
+        "pseudonyms are stable across exports.",
+        "",
+        "Only annotatable passages with at least one current label at the snapshot are exported. "
+        f"Splits are grouped by article (no article is in two splits), requested as "
+        f"{', '.join(f'{name}={share:g}' for name, share in result.fractions.items())} with seed "
+        f"{result.seed}, and stratified on each passage's most chosen label of the first "
+        "passage-level layer: articles go, largest first, to the split that needs their passages most.",
+        "",
+        _table(
+            ["config", *split_names],
+            [[config, *(result.rows.get(config, {}).get(name, 0) for name in split_names)] for config in result.rows]
+            + [["articles", *(result.articles.get(name, 0) for name in split_names)]],
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _columns(codebook: Codebook) -> str:
+    lines = [
+        "## Columns",
+        "",
+        "- `article_id` (the article's external id, else its sha256), `passage_index`, `passage_id`, "
+        "`annotator` (raw only), `source`, `url`, `published`, `codebook_version`.",
+        "- `num_annotators`: people with at least one label of their own on the passage.",
+        "- `agreement` (per item): the mean, over pairs of the passage's annotators, of the Jaccard "
+        "similarity |A ∩ B| / |A ∪ B| of their label items (layer, label, span offsets, target; all "
+        "layers pooled, spans matched exactly); null with fewer than two annotators.",
+        f"- `text`, and `tokens`: `re.finditer(r\"{TOKEN_PATTERN.pattern}\", text)` (runs of word "
+        "characters, or single other non-space characters).",
+        "",
+        "Per layer, in codebook order (labels are ClassLabels named by label id, retired labels "
+        "included; offsets are code points into `text`, end exclusive; a choice attribute the "
+        "annotator left unset takes its codebook default; one that does not apply is null):",
+        "",
+    ]
+    for layer in codebook.layers:
+        lines.append(f"- `{layer.id}` ({layer.kind}): {_layer_columns(layer)}")
+    lines += [
+        "",
+        "BIO tags: a span covers every token it overlaps. Overlapping spans cannot all be tagged: "
+        "spans are placed longest first (ties: codebook order of the label, then the earlier start) "
+        "and a span that would share a token with one already placed is left out of the tags; the "
+        "spans column always has every span.",
+    ]
+    return "\n".join(lines)
+
+
+def _layer_columns(layer: Layer) -> str:
+    attributes = ", ".join(f"`{a.id}`" for a in layer.attributes)
+    with_attributes = f" with {attributes}" if attributes else ""
+    if layer.kind == "span":
+        return (
+            f"`{layer.id}` = list of {{start, end, text, label{', ' + attributes if attributes else ''}}}; "
+            f"`{layer.id}_tags` = BIO tags over `tokens`."
+        )
+    if layer.kind == "passage_single":
+        extra = ", ".join(f"`{layer.id}_{a.id}`" for a in layer.attributes)
+        return f"`{layer.id}` = one label (null: none)" + (f"; {extra}." if extra else ".")
+    if layer.kind == "passage_multi":
+        extra = ", ".join(f"`{layer.id}_{a.id}`" for a in layer.attributes)
+        return f"`{layer.id}` = list of labels" + (f"; {extra} = parallel lists of their values." if extra else ".")
+    collapsed = ", collapsed" if layer.collapse else ""
+    return f"`{layer.id}` = list of {{target, value, label{collapsed}}}{with_attributes}, one per target."
+
+
+def _codebook(codebook: Codebook) -> str:
+    lines = ["## Codebook", ""]
+    if codebook.description:
+        lines += [f"> {_cell(codebook.description)}", ""]
+    for layer in codebook.layers:
+        lines += [f"### {_cell(layer.name)} (`{layer.id}`, {layer.kind})", ""]
+        if layer.description:
+            lines += [f"> {_cell(layer.description)}", ""]
+        rows = []
+        for label in layer.labels:
+            name = label.name + (" (retired)" if label.retired else "")
+            value = ["none" if label.value is None else label.value] if layer.kind == "target_ordinal" else []
+            rows.append([f"`{label.id}`", name, *value, label.definition])
+        headers = ["id", "name", *(["value"] if layer.kind == "target_ordinal" else []), "definition"]
+        lines += [_table(headers, rows), ""]
+        for attribute in layer.attributes:
+            values = ", ".join(f"`{value.id}` ({_cell(value.name)})" for value in attribute.values) or "true/false"
+            about = f"{values}. {_cell(attribute.description)}"
+            lines.append(f"- attribute `{attribute.id}` ({_cell(attribute.name)}): {about}")
+        for collapsed in layer.collapse:
+            members = ", ".join(collapsed.labels)
+            lines.append(f"- collapsed class `{collapsed.id}` ({_cell(collapsed.name)}): {members}")
+        if layer.kind == "target_ordinal":
+            targets = ", ".join(f"`{t.id}` ({_cell(t.name)})" for t in codebook.targets_for(layer.id)) or "none"
+            if layer.target_layer:
+                targets += f"; also any mention labelled in `{layer.target_layer}` (the target is its text)"
+            lines.append(f"- targets: {targets}")
+        lines.append("")
+    return "\n".join(lines).strip()
+
+
+def _procedure(result: ExportResult) -> str:
+    return "\n".join([
+        "## Annotation procedure",
+        "",
+        "Annotators labelled passages in a keyboard-driven terminal tool, one passage at a time, "
+        "with the codebook's definitions, examples and near misses at hand. Every change is kept as "
+        "a revision; this export holds the labels current at the snapshot. Leads may adjudicate "
+        "disagreements; adjudicated labels feed the `gold` config only. Labels imported from other "
+        "sources (origin \"import\") are treated like the others.",
+    ])
+
+
+def _agreement(result: ExportResult) -> str:
+    rows = result.agreement.to_csv_rows() if result.agreement else []
+    if not rows:
+        return "## Agreement\n\nNo agreement figures."
+    headers = list(dict.fromkeys(key for row in rows for key in row))
+    table = _table(headers, [["" if row.get(key) is None else row.get(key) for key in headers] for row in rows])
+    return "\n".join([
+        "## Agreement",
+        "",
+        f"Per layer, at revision {result.snapshot.watermark} (also in `agreement.json` and `agreement.csv`). "
+        "Krippendorff's alpha >= 0.800 is reliable, 0.667 to 0.800 tentative.",
+        "",
+        table,
+    ])
+
+
+def _label_counts(result: ExportResult) -> str:
+    split_names = [name for name in result.fractions if name in result.rows.get("gold", {})]
+    lines = ["## Label counts (gold config)", ""]
+    for layer in result.snapshot.codebook.layers:
+        rows = [
+            [f"`{label.id}`", *(result.label_counts[(layer.id, label.id, name)] for name in split_names)]
+            for label in layer.labels
+        ]
+        lines += [f"### `{layer.id}`", "", _table(["label", *split_names], rows), ""]
+    return "\n".join(lines).strip()
+
+
+def _release(result: ExportResult) -> str:
+    snapshot = result.snapshot
+    lines = ["## Release and changelog", ""]
+    if snapshot.release is not None:
+        release = snapshot.release
+        lines.append(
+            f"Release `{_cell(release.tag)}`, created {release.created_at:%Y-%m-%d %H:%M} UTC"
+            + (f": {_cell(release.note)}" if release.note else ".")
+        )
+    else:
+        lines.append(f"Not a release: the current labels, up to revision {snapshot.watermark}.")
+    if snapshot.previous is None or result.changelog is None:
+        lines += ["", "No earlier release to compare with."]
+        return "\n".join(lines)
+    lines += ["", f"Changes since release `{_cell(snapshot.previous.tag)}` (labels matched by revision lineage):", ""]
+    if not result.changelog.layers:
+        return "\n".join(lines + ["No labels in either snapshot."])
+    lines.append(_table(
+        ["layer", *CHANGE_KINDS, "unchanged"],
+        [[c.layer, *(c.counts[kind] for kind in CHANGE_KINDS), c.unchanged] for c in result.changelog.layers],
+    ))
+    return "\n".join(lines)
+
+
+def _limitations(result: ExportResult) -> str:
+    lines = [
+        "## Known limitations",
+        "",
+        "- Passages nobody labelled are not exported, so a layer's absence of labels on an exported "
+        "passage can mean \"nothing to label\" or \"not looked at for this layer\".",
+        "- Majority labels need more than half of the passage's annotators: items without a majority "
+        "are left out, so gold spans are sparser than any one annotator's.",
+        "- BIO tags cannot hold overlapping spans (see Columns); use the spans column for those.",
+        "- Sub-event types are not exported.",
+    ]
+    empty = [name for name in result.fractions if not any(name in splits for splits in result.rows.values())]
+    if empty:
+        lines.append(f"- Too few articles to fill every split: {', '.join(empty)} is empty and left out.")
+    if result.skipped_labels:
+        lines.append(
+            f"- {result.skipped_labels} labels were left out: their layer or label is not in codebook "
+            f"version {result.snapshot.codebook_version}."
+        )
+    return "\n".join(lines)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_cell(str(value)) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell or heading: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")

@@ -1,0 +1,62 @@
+"""The `datasets.Features` of the two configs, built from the codebook (nothing is hard-coded).
+
+`gold`: one row per passage. `raw`: one row per passage and annotator (pseudonymised).
+Metadata columns come first, then `text` and `tokens`, then each layer's columns in codebook
+order (see `layer_columns.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasets import Features, List, Value
+
+from annotator.codebook import Codebook
+from annotator.errors import AnnotatorError
+from annotator.export.layer_columns import LayerColumns, layer_columns
+
+CONFIGS = ("gold", "raw")
+
+
+def data_file(config: str, split: str) -> str:
+    """Where a config's split is stored, relative to the export directory."""
+    return f"{config}/{split}.parquet"
+
+
+def metadata_features(config: str) -> dict[str, Any]:
+    """The columns every row has, whatever the codebook."""
+    columns: dict[str, Any] = {
+        "article_id": Value("string"),
+        "passage_index": Value("int32"),
+        "passage_id": Value("int64"),
+    }
+    if config == "raw":
+        columns["annotator"] = Value("string")
+    columns |= {
+        "source": Value("string"),
+        "url": Value("string"),
+        "published": Value("date32"),
+        "codebook_version": Value("int32"),
+        "num_annotators": Value("int32"),
+        "agreement": Value("float32"),
+    }
+    if config == "gold":
+        columns["adjudicated_layers"] = List(Value("string"))
+    columns |= {"text": Value("string"), "tokens": List(Value("string"))}
+    return columns
+
+
+def dataset_features(config: str, columns: list[LayerColumns]) -> Features:
+    """Metadata columns, then the layers' columns; a clash of names is a one-line error."""
+    features = metadata_features(config)
+    for layer in columns:
+        for name, feature in layer.features().items():
+            if name in features:
+                raise AnnotatorError(f"layer {layer.layer.id!r}: column {name!r} clashes with another export column")
+            features[name] = feature
+    return Features(features)
+
+
+def codebook_columns(codebook: Codebook) -> list[LayerColumns]:
+    """The column builders of every layer, in codebook order."""
+    return [layer_columns(layer) for layer in codebook.layers]

@@ -1,0 +1,173 @@
+"""Read what an export needs from the database, a batch of articles at a time (Core selects).
+
+The exported passages are the annotatable passages with at least one current label (of any
+annotator, adjudications included) at the snapshot's watermark. Assignment status ("done")
+is not used: it is mutable work state, so a release could not reproduce it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from annotator.codebook import Codebook
+from annotator.codebook.store import parse_stored
+from annotator.db.models import Annotation, Article, CodebookVersion, Passage, Release
+from annotator.labels import current_labels_query
+from annotator.releases import get_release, latest_revision, release_before
+
+ADJUDICATION = "adjudication"
+NO_STRATUM = ""
+
+
+class LabelRow(NamedTuple):
+    """One current label; offsets are into the article text."""
+
+    id: int
+    passage_id: int
+    annotator_id: int
+    layer: str
+    label: str
+    start: int | None
+    end: int | None
+    target: str | None
+    attributes: dict[str, Any]
+    """Shared between rows with the same attributes: never modify it."""
+    origin: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The labels to export: current as of `watermark`, read with codebook version `codebook_version`."""
+
+    watermark: int
+    codebook_version: int
+    codebook: Codebook
+    release: Release | None
+    """None: the current state, not a release."""
+    previous: Release | None
+    """The release to compare with in the changelog (the one before, or the newest)."""
+
+
+@dataclass(frozen=True)
+class PassageRecord:
+    """An exported passage, with its article's metadata and its labels."""
+
+    id: int
+    article_id: int
+    index: int
+    start: int
+    text: str
+    article_ref: str
+    source: str | None
+    url: str | None
+    published: date | None
+    labels: list[LabelRow]
+
+
+def resolve_snapshot(session: Session, tag: str | None) -> Snapshot:
+    """The release `tag`, or with None the labels committed so far under the active codebook."""
+    if tag is not None:
+        release = get_release(session, tag)
+        watermark, version_id = release.last_annotation_id, release.codebook_version_id
+    else:
+        release = None
+        watermark = latest_revision(session)
+        version_id = session.scalar(select(func.max(CodebookVersion.id)))
+    version = session.get(CodebookVersion, version_id)
+    return Snapshot(watermark, version_id, parse_stored(version), release, release_before(session, release))
+
+
+def article_strata(session: Session, watermark: int, layer_id: str | None) -> dict[int, Counter[str]]:
+    """Per article with exported passages, how many passages fall in each stratum.
+
+    A passage's stratum is the label of `layer_id` that most annotators chose (adjudications
+    left out; ties: the lowest label id), or `NO_STRATUM`.
+    """
+    current = current_labels_query(as_of=watermark).order_by(None).subquery()
+    chosen = case(
+        (and_(current.c.layer == layer_id, current.c.origin != ADJUDICATION), current.c.label), else_=None
+    )
+    query = (
+        select(Passage.article_id, current.c.passage_id, chosen, func.count())
+        .join(Passage, Passage.id == current.c.passage_id)
+        .where(Passage.annotatable.is_(True))
+        .group_by(Passage.article_id, current.c.passage_id, chosen)
+    )
+    votes: dict[tuple[int, int], Counter[str]] = {}
+    for article_id, passage_id, label, count in session.connection().execute(query):
+        passage_votes = votes.setdefault((article_id, passage_id), Counter())
+        if label is not None:
+            passage_votes[label] += count
+    strata: dict[int, Counter[str]] = defaultdict(Counter)
+    for (article_id, _passage_id), counts in votes.items():
+        best = min(counts, key=lambda label: (-counts[label], label)) if counts else NO_STRATUM
+        strata[article_id][best] += 1
+    return dict(strata)
+
+
+def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) -> Iterator[PassageRecord]:
+    """The exported passages of `article_ids` (at most a few hundred), by article and index.
+
+    Plain Core rows through the session's connection: the ORM's row processing would double
+    the cost of reading a million labels.
+    """
+    connection = session.connection()
+    articles = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                Article.id, Article.external_id, Article.sha256, Article.source, Article.url,
+                Article.published, Article.text,
+            ).where(Article.id.in_(article_ids))
+        )
+    }
+    labels: dict[int, list[LabelRow]] = defaultdict(list)
+    query = (
+        current_labels_query(as_of=watermark)
+        .with_only_columns(
+            Annotation.id, Annotation.passage_id, Annotation.annotator_id, Annotation.layer, Annotation.label,
+            Annotation.span_start, Annotation.span_end, Annotation.target, cast(Annotation.attributes, Text),
+            Annotation.origin,
+        )
+        .join(Passage, Passage.id == Annotation.passage_id)
+        .where(Passage.article_id.in_(article_ids), Passage.annotatable.is_(True))
+    )
+    for row in connection.execute(query):
+        labels[row[1]].append(LabelRow(*row[:8], _attributes(row[8]), row[9]))
+    passages = connection.execute(
+        select(Passage.id, Passage.article_id, Passage.index, Passage.start, Passage.end)
+        .where(Passage.article_id.in_(article_ids), Passage.annotatable.is_(True))
+        .order_by(Passage.article_id, Passage.index)
+    )
+    for passage in passages:
+        if passage.id not in labels:
+            continue
+        article = articles[passage.article_id]
+        yield PassageRecord(
+            id=passage.id,
+            article_id=passage.article_id,
+            index=passage.index,
+            start=passage.start,
+            text=article.text[passage.start : passage.end],
+            article_ref=article.external_id or article.sha256,
+            source=article.source,
+            url=article.url,
+            published=article.published,
+            labels=labels[passage.id],
+        )
+
+
+
+@lru_cache(maxsize=4096)
+def _attributes(stored: str | None) -> dict[str, Any]:
+    """Decode a label's attributes once per distinct JSON text (most labels share a few)."""
+    return json.loads(stored) if stored else {}
