@@ -579,7 +579,10 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(KeysScreen(rows, f"Keys (layer: {self.layer.name})"))
 
     def _visible_bindings(self) -> list[Binding]:
-        return [binding for _, binding in self._bindings]
+        """This screen's own bindings as currently mapped (after any keymap), and quit."""
+        own = {binding.id for binding in self.BINDINGS} | {"app.quit"}
+        bindings = [*self._bindings, *self.app._bindings]
+        return [binding for _, binding in bindings if binding.id in own]
 
     def action_queue(self) -> None:
         def chosen(passage_id: int | None) -> None:

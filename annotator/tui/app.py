@@ -8,6 +8,7 @@ shown as a notification; everything that succeeded is already committed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import queue
 from collections.abc import Callable
 from pathlib import Path
@@ -109,6 +110,9 @@ class AnnotatorApp(App[int]):
 
     def key_display(self, binding: Binding) -> str:
         """How a binding's key is shown in the help, after any remapping."""
+        remapped = self._keymap.get(binding.id or "")
+        if remapped:
+            binding = dataclasses.replace(binding, key=remapped.split(",")[0].strip())
         return self.get_key_display(binding)
 
 

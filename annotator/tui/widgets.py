@@ -92,7 +92,7 @@ class LabelList(Widget):
     """
 
     DEFAULT_CSS = """
-    LabelList { height: 7; border: round $primary-darken-2; padding: 0 1; }
+    LabelList { height: 5; border: round $primary-darken-2; padding: 0 1; }
     """
 
     highlighted: reactive[int | None] = reactive(None)

@@ -338,3 +338,26 @@ async def test_gazetteer_names_are_suggested(setup, tmp_path):
         await settle(pilot)
         (row,) = current(project, people["alice"])
         assert (row.label, row.origin, span_text(project, row)) == ("civilians", "suggestion", "Kesh Marra")
+
+
+async def test_keys_can_be_remapped_with_a_keymap(setup, tmp_path):
+    from annotator.errors import InputError
+    from annotator.tui.app import load_keymap
+
+    project, people = setup
+    keymap = tmp_path / "keys.yaml"
+    keymap.write_text("passage.done: ctrl+d\n", encoding="utf-8")
+    app = app_for(project, people["alice"], keymap=load_keymap(keymap))
+    first = first_annotatable(project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert work_row(project, people["alice"], first.id).status == "done"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = dict(app.screen._rows)
+        assert "Done+next" in rows.values() and rows.get("⏎") != "Done+next", rows
+    keymap.write_text("- not a mapping\n", encoding="utf-8")
+    with pytest.raises(InputError, match="keys.yaml: a keymap is a mapping"):
+        load_keymap(keymap)
