@@ -361,3 +361,26 @@ async def test_keys_can_be_remapped_with_a_keymap(setup, tmp_path):
     keymap.write_text("- not a mapping\n", encoding="utf-8")
     with pytest.raises(InputError, match="keys.yaml: a keymap is a mapping"):
         load_keymap(keymap)
+
+
+async def test_a_failed_write_is_a_notification_not_a_crash(setup, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    project, people = setup
+    app = app_for(project, people["alice"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+
+        def broken(*args, **kwargs):
+            raise OperationalError("INSERT", {}, Exception("could not connect to server: timeout"))
+
+        monkeypatch.setattr(app.workbench, "add", broken)
+        await pilot.press("ctrl+right", "r")
+        await settle(pilot)
+        assert app.is_running
+        assert any("could not connect to server" in str(n.message) for n in app._notifications)
+        assert current(project, people["alice"]) == []
+        monkeypatch.undo()
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(current(project, people["alice"])) == 1
