@@ -18,7 +18,7 @@ row's status but not whose it is, so annotators can count them under row-level s
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -82,9 +82,8 @@ class AssignmentMode:
 
 def load_mode(session: Session) -> AssignmentMode:
     """The project's assignment mode (`open` until someone runs `annotator assign`)."""
-    values = dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(
-        (MODE_KEY, OVERLAP_KEY, CLAIM_MINUTES_KEY)
-    ))).all())
+    keys = (MODE_KEY, OVERLAP_KEY, CLAIM_MINUTES_KEY)
+    values = dict(session.execute(select(Setting.key, Setting.value).where(Setting.key.in_(keys))).all())
     return AssignmentMode(
         kind=values.get(MODE_KEY, "open"),
         overlap=int(values.get(OVERLAP_KEY, 1)),
@@ -150,9 +149,10 @@ def claim_next(engine: Engine, annotator_id: int) -> int | None:
     An open passage the annotator already holds comes first (one claim at a time). Otherwise
     the first passage, preferring the article of their last claim, that fewer than K people
     hold and that they never had (a lapsed claim of theirs may be renewed). On PostgreSQL the
-    candidate row is locked with `FOR UPDATE SKIP LOCKED`, so concurrent claimers take
-    different passages, and its places are counted again after the lock (a fresh snapshot);
-    on SQLite the whole claim is one `BEGIN IMMEDIATE` transaction.
+    candidate row is locked with `FOR NO KEY UPDATE SKIP LOCKED` (claimers skip each other's
+    passages; label writes, which only key-share the row, are not held up), and its places are
+    counted again after the lock, in a fresh snapshot; on SQLite the whole claim is one
+    `BEGIN IMMEDIATE` transaction.
     """
     with write_session(engine) as session:
         mode = load_mode(session)
@@ -188,7 +188,12 @@ def claim_next(engine: Engine, annotator_id: int) -> int | None:
 
 
 def _candidate(
-    session: Session, annotator_id: int, mode: AssignmentMode, cutoff: datetime, article_id: int | None, tried: list[int]
+    session: Session,
+    annotator_id: int,
+    mode: AssignmentMode,
+    cutoff: datetime,
+    article_id: int | None,
+    tried: list[int],
 ) -> int | None:
     """Lock and return the first passage worth claiming, in the given article first."""
     own = aliased(Assignment)
@@ -208,7 +213,7 @@ def _candidate(
     for scope in scopes:
         scoped = query.where(scope) if scope is not None else query
         found = session.scalar(
-            scoped.order_by(Passage.id).limit(1).with_for_update(skip_locked=True, of=Passage)
+            scoped.order_by(Passage.id).limit(1).with_for_update(skip_locked=True, key_share=True, of=Passage)
         )
         if found is not None:
             return found
@@ -305,10 +310,12 @@ def assign_static(
 ) -> AssignReport:
     """Give every annotatable passage `overlap` annotators (more for a share of articles).
 
-    Passages some people already hold count those people. Articles are taken in id order and
-    each goes, whole, to the people who hold least so far (ties by name); with `overlap_share`
-    S, a share S of the articles (chosen at random from `seed`, so reproducibly) get one
-    annotator more, for measuring agreement. `limit` caps the passages given out in this run.
+    Passages some people already hold count those people. Each article goes, whole, to the
+    people who already have some of it, then to those who hold least so far (ties by name);
+    biggest articles first, which keeps the loads close. With `overlap_share` S, a share S of
+    the articles (chosen at random from `seed`, so reproducibly) get one annotator more, for
+    measuring agreement. `limit` caps the passages given out in this run (articles taken in id
+    order).
     """
     if overlap < 1:
         raise AnnotatorError("--overlap must be at least 1")
@@ -338,15 +345,12 @@ def assign_static(
         ordered_ids = sorted(articles)
         doubled = set(random.Random(seed).sample(ordered_ids, round(overlap_share * len(ordered_ids))))
         report = AssignReport(doubled_articles=len(doubled))
-        budget = limit
+        work = _wanting(articles, doubled, overlap, holding, limit)
         rows: list[dict] = []
         given: dict[int, int] = defaultdict(int)
-        for article_id in ordered_ids:
-            want = overlap + (1 if article_id in doubled else 0)
-            wanting = [p for p in articles[article_id] if holding[p] < want]
-            if budget is not None:
-                wanting = wanting[:budget]
-            ranking = sorted(people, key=lambda person: (loads[person.id], person.name))
+        for want, article_passages, wanting in sorted(work, key=lambda job: -len(job[2])):  # biggest first
+            in_article = Counter(annotator_id for passage_id in article_passages for annotator_id in had[passage_id])
+            ranking = sorted(people, key=lambda person: (-in_article[person.id], loads[person.id], person.name))
             for passage_id in wanting:
                 free = [person for person in ranking if person.id not in had[passage_id]]
                 chosen = free[: want - holding[passage_id]]
@@ -356,10 +360,6 @@ def assign_static(
                     given[person.id] += 1
                 report.passages += bool(chosen)
                 report.short += holding[passage_id] + len(chosen) < want
-            if budget is not None:
-                budget -= len(wanting)
-                if budget <= 0:
-                    break
         if rows:
             session.execute(insert(Assignment), rows)
         report.new = {person.name: given[person.id] for person in people}
@@ -367,14 +367,31 @@ def assign_static(
     return report
 
 
+def _wanting(
+    articles: dict[int, list[int]], doubled: set[int], overlap: int, holding: dict[int, int], limit: int | None
+) -> list[tuple[int, list[int], list[int]]]:
+    """Per article in id order: its overlap, its passages and those below the overlap
+    (`limit` of those in all)."""
+    work = []
+    budget = limit
+    for article_id in sorted(articles):
+        want = overlap + (1 if article_id in doubled else 0)
+        wanting = [passage_id for passage_id in articles[article_id] if holding[passage_id] < want]
+        if budget is not None:
+            wanting = wanting[:budget]
+            budget -= len(wanting)
+        if wanting:
+            work.append((want, articles[article_id], wanting))
+        if budget == 0:
+            break
+    return work
+
+
 def _people(session: Session, names: Sequence[str] | None) -> list[Annotator]:
     """The named active people, or every active annotator (role `annotator`)."""
     if not names:
-        return list(
-            session.scalars(
-                select(Annotator).where(Annotator.active.is_(True), Annotator.role == "annotator").order_by(Annotator.name)
-            )
-        )
+        query = select(Annotator).where(Annotator.active.is_(True), Annotator.role == "annotator")
+        return list(session.scalars(query.order_by(Annotator.name)))
     found = {
         person.name: person
         for person in session.scalars(select(Annotator).where(Annotator.name.in_(names), Annotator.active.is_(True)))

@@ -157,19 +157,19 @@ class Workbench:
     def neighbour(self, passage_id: int, step: int) -> int | None:
         """The next (`step` 1) or previous (`step` -1) passage of the queue, or None at an end.
 
-        In dynamic mode, going forward past the end of the queue claims a new passage.
+        In dynamic mode, forward is the next passage to work on: an open one of theirs, else
+        a new claim (None while the current passage is the only open one they hold).
         """
         with read_session(self.engine) as session:
-            query = self._queue_query(session, [Passage.id], None)
-            if step > 0:
-                query = query.where(Passage.id > passage_id).order_by(Passage.id)
-            else:
-                query = query.where(Passage.id < passage_id).order_by(Passage.id.desc())
-            found = session.scalar(query.limit(1))
-        if found is None and step > 0:
-            claimed = self.claim_next()
-            found = claimed if claimed != passage_id else None
-        return found
+            if step < 0 or load_mode(session).kind != "dynamic":
+                query = self._queue_query(session, [Passage.id], None)
+                if step > 0:
+                    query = query.where(Passage.id > passage_id).order_by(Passage.id)
+                else:
+                    query = query.where(Passage.id < passage_id).order_by(Passage.id.desc())
+                return session.scalar(query.limit(1))
+        claimed = self.claim_next()
+        return claimed if claimed != passage_id else None
 
     def claim_next(self) -> int | None:
         """In dynamic mode, the passage this annotator should do next, claimed for them (their
@@ -192,7 +192,11 @@ class Workbench:
                 for step in (-1, 1)
             )
             assignment = self._assignment(session, passage_id)
-            labels = tuple(current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id))
+            labels = tuple(
+                row
+                for row in current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id)
+                if row.origin != "adjudication"  # a lead's gold decisions live in the review screen
+            )
             article_total, article_done = session.execute(
                 select(func.count(Passage.id), func.count(Assignment.id))
                 .select_from(Passage)
@@ -291,7 +295,7 @@ class Workbench:
                 content=content,
             )
             self._touch(session, revision.passage_id)
-        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), content))
+        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), content), revision.id)
         return row
 
     def delete(self, revision: Annotation) -> Annotation:
@@ -305,16 +309,24 @@ class Workbench:
                 codebook_version_id=self.active.version_id,
             )
             self._touch(session, revision.passage_id)
-        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), None))
+        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), None), revision.id)
         return row
 
     def _check_own(self, revision: Annotation) -> None:
         if revision.annotator_id != self.annotator_id:
             raise AnnotatorError("you can only change your own labels")
 
-    def _remember(self, change: _Change) -> None:
+    def _remember(self, change: _Change, replaced: int | None = None) -> None:
+        if replaced is not None:
+            self._follow(replaced, change.head_id)
         self._undo.append(change)
         self._redo.clear()
+
+    def _follow(self, replaced: int, head: int) -> None:
+        """Older steps on the same label now start from its newest revision."""
+        for change in (*self._undo, *self._redo):
+            if change.head_id == replaced:
+                change.head_id = head
 
     @property
     def can_undo(self) -> bool:
@@ -355,6 +367,7 @@ class Workbench:
                     codebook_version_id=self.active.version_id,
                     content=change.restore,
                 )
+        self._follow(change.head_id, row.id)
         target.append(_Change(row.id, change.passage_id, restore=change.current, current=change.restore))
         return change.passage_id
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from annotator.annotators import add_annotator, get_annotator
+from annotator.annotators import add_annotator
 from annotator.cli.db_commands import initialise
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Annotator
 from annotator.importing.importer import import_paths
 from annotator.project import open_project
+from annotator.security import session_annotator
 
 DEMO_DATABASE = "annotator-demo.db"
 DEMO_ANNOTATOR = "demo"
@@ -26,7 +27,9 @@ def register(subcommands, common) -> None:
     )
     demo.set_defaults(handler=run_demo)
     annotate = subcommands.add_parser("annotate", parents=[common], help="open the labelling UI")
-    annotate.add_argument("--annotator", required=True, metavar="NAME")
+    annotate.add_argument(
+        "--annotator", metavar="NAME", help="who you are (implied by a mapped PostgreSQL role; see `db grant`)"
+    )
     for command in (demo, annotate):
         command.add_argument("--gazetteer", type=Path, help="CSV or JSONL of text,layer,label to suggest")
         command.add_argument("--keymap", type=Path, help="YAML of binding id -> keys, to remap keys")
@@ -59,11 +62,15 @@ def run_annotate(args: argparse.Namespace) -> int:
     return open_ui(args.db, args.annotator, args.gazetteer, args.keymap)
 
 
-def open_ui(db: str | None, annotator_name: str, gazetteer: Path | None, keymap: Path | None) -> int:
-    """Check the database and the annotator, then run the labelling app until it quits."""
+def open_ui(db: str | None, annotator_name: str | None, gazetteer: Path | None, keymap: Path | None) -> int:
+    """Check the database and the annotator, then run the labelling app until it quits.
+
+    On a shared PostgreSQL a connection as an annotator's own role is that annotator; naming
+    somebody else is refused.
+    """
     project = open_project(db)
     with read_session(project.engine) as session:
-        annotator = get_annotator(session, annotator_name)
+        annotator = session_annotator(session, annotator_name)
     from annotator.tui.app import run_app  # Textual loads only for the commands that need it
 
     return run_app(project, annotator.id, gazetteer=gazetteer, keymap=keymap)

@@ -28,6 +28,7 @@ def register(subcommands, common) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    """Load and check a codebook file; problems are a `CodebookError` listing each of them."""
     path = args.path or default_codebook_path()
     codebook = load_codebook(path)
     labels = sum(len(layer.labels) for layer in codebook.layers)
@@ -36,15 +37,18 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_apply(args: argparse.Namespace) -> int:
+    """Print the changes (with the labels each touches), then apply them unless `--dry-run`."""
     project = open_project(args.db)
     change = apply_codebook(project.engine, args.path, dry_run=args.dry_run, note=args.note)
-    if change.diff.is_empty and not change.lines:
-        print("no label changes" + ("" if args.dry_run else "; codebook text stored as a new version"))
+    if change.diff.is_empty:
+        print("no label changes")
     for line in change.lines:
         print(line)
     if args.dry_run:
         print("dry run: nothing applied")
-    elif change.version_id is not None:
+    elif change.version_id is None:
+        print(f"the codebook is already version {project.active.version_id}: nothing applied")
+    else:
         print(
             f"applied as codebook version {change.version_id}: {change.merged_labels} labels merged, "
             f"{change.flagged_labels} flagged for review"
@@ -53,6 +57,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    """The active codebook's layers, with each label's key, id, name and status."""
     project = open_project(args.db)
     codebook = project.codebook
     print(f"codebook {codebook.name!r} (version {project.active.version_id})")

@@ -141,7 +141,7 @@ def run_history(args: argparse.Namespace) -> int:
         print(f"passage {args.passage_id}: no label revisions")
         return 0
     print_table(
-        ["rev", "when (UTC)", "annotator", "layer", "label", "span", "target", "replaces", "action"],
+        ["rev", "when (UTC)", "annotator", "layer", "label", "span", "target", "replaces", "action", "origin"],
         [
             [
                 row.id,
@@ -153,6 +153,7 @@ def run_history(args: argparse.Namespace) -> int:
                 row.target or "",
                 row.supersedes_id or "",
                 "delete" if row.deleted else ("edit" if row.supersedes_id else "add"),
+                row.origin + (", needs review" if row.needs_review else ""),
             ]
             for row in rows
         ],

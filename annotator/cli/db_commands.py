@@ -11,8 +11,10 @@ from annotator.codebook import default_codebook_path, load_codebook
 from annotator.codebook.store import store_codebook
 from annotator.db import migrate
 from annotator.db.engine import make_engine, resolve_url, write_session
-from annotator.db.models import CodebookVersion
+from annotator.db.models import ANNOTATOR_ROLES, CodebookVersion
 from annotator.errors import AnnotatorError
+from annotator.project import open_project
+from annotator.security import grant_access
 
 
 def register(subcommands, common) -> None:
@@ -35,6 +37,14 @@ def register(subcommands, common) -> None:
     current.set_defaults(handler=run_current)
     history = actions.add_parser("history", help="the schema revisions this version knows")
     history.set_defaults(handler=run_history)
+    grant = actions.add_parser(
+        "grant", parents=[common], help="PostgreSQL: a login role for a person, who then sees only their own labels"
+    )
+    grant.add_argument("name", metavar="NAME", help="the annotator (added if new)")
+    grant.add_argument("--role", choices=ANNOTATOR_ROLES, default="annotator")
+    grant.add_argument("--password", help="login password (not needed where the server trusts connections)")
+    grant.add_argument("--db-role", metavar="ROLE", help="database role name (default: NAME in lower case)")
+    grant.set_defaults(handler=run_grant)
 
 
 def initialise(db: str | None, codebook_path: Path | None) -> str:
@@ -90,4 +100,17 @@ def run_current(args: argparse.Namespace) -> int:
 def run_history(args: argparse.Namespace) -> int:
     for line in migrate.history_lines():
         print(line)
+    return 0
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    project = open_project(args.db)
+    report = grant_access(
+        project.engine, args.name, role=args.role, password=args.password, db_role=args.db_role
+    )
+    print(
+        f"{'created' if report.created_role else 'updated'} login role {report.db_role!r} for "
+        f"{report.annotator} ({report.role}){' (new annotator)' if report.created_annotator else ''}; "
+        "row-level security is on"
+    )
     return 0

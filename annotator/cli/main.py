@@ -25,6 +25,7 @@ from annotator.cli import (
     label_import_commands,
     people_commands,
     release_commands,
+    team_commands,
 )
 from annotator.errors import AnnotatorError
 
@@ -34,6 +35,7 @@ COMMAND_MODULES = (
     codebook_commands,
     people_commands,
     annotate_commands,
+    team_commands,
     label_import_commands,
     release_commands,
     export_commands,

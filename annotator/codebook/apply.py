@@ -1,8 +1,10 @@
 """Change a project's codebook: show the difference, then migrate labels already made.
 
-Merged labels get new revisions with the surviving label; labels of a split label get a
-revision flagged for review (never reassigned); retired labels stay as they are, readable in
-history and in exports of older releases. Nothing is deleted.
+Merged labels get new revisions with the surviving label (a tombstone instead where the same
+coder already has that label in the same place, so nobody ends up with it twice); labels of a
+split label get a revision flagged for review (never reassigned); retired labels stay as they
+are, readable in history and in exports of older releases. No row is deleted. Migration
+revisions have origin "codebook_migration", except that adjudicated labels stay adjudicated.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
-from annotator.codebook.diff import CodebookDiff, diff_codebooks
+from annotator.codebook.diff import CodebookDiff, Merge, diff_codebooks
 from annotator.codebook.loader import load_codebook
 from annotator.codebook.store import load_active_codebook, store_codebook
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Annotation
-from annotator.labels import LabelContent, current_labels_query, revise_label
+from annotator.labels import LabelContent, current_labels_query, delete_label, revise_label
+
+ADJUDICATION = "adjudication"
+MIGRATION = "codebook_migration"
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,7 @@ def apply_codebook(engine: Engine, path: Path, *, dry_run: bool = False, note: s
         version = store_codebook(session, new, path.read_text(encoding="utf-8"), note)
         for layer_diff in diff.layers:
             for merge in layer_diff.merged:
-                for row in _current(session, layer_diff.layer, merge.sources):
-                    _migrate(session, row, version.id, LabelContent.of(row).with_changes(label=merge.into))
-                    merged += 1
+                merged += _merge(session, layer_diff.layer, merge, version.id)
             for split in layer_diff.split:
                 for row in _current(session, layer_diff.layer, (split.source,)):
                     _migrate(session, row, version.id, LabelContent.of(row), needs_review=True)
@@ -64,19 +68,47 @@ def apply_codebook(engine: Engine, path: Path, *, dry_run: bool = False, note: s
     return CodebookChange(diff, lines, merged, flagged, version.id)
 
 
-def _current(session, layer: str, labels: tuple[str, ...]) -> list[Annotation]:
+def _merge(session: Session, layer: str, merge: Merge, version_id: int) -> int:
+    """Move the current labels of `merge.sources` to `merge.into`; returns how many moved."""
+    rows = _current(session, layer, (*merge.sources, merge.into))
+    held = {_place(row) for row in rows if row.label == merge.into}
+    moved = 0
+    for row in rows:
+        if row.label == merge.into:
+            continue
+        place = _place(row)
+        if place in held:
+            delete_label(session, revision=row, annotator_id=row.annotator_id, codebook_version_id=version_id)
+        else:
+            held.add(place)
+            _migrate(session, row, version_id, LabelContent.of(row).with_changes(label=merge.into))
+        moved += 1
+    return moved
+
+
+def _place(row: Annotation) -> tuple:
+    """Where a label is, for one label id: the same place twice is the same label twice (the
+    coder, adjudications apart, the passage, span and target; attributes aside, as in the UI,
+    where a label's key toggles it)."""
+    return row.annotator_id, row.origin == ADJUDICATION, row.passage_id, row.span_start, row.span_end, row.target
+
+
+def _current(session: Session, layer: str, labels: tuple[str, ...]) -> list[Annotation]:
     query = current_labels_query(layer=layer).where(Annotation.label.in_(labels))
     return list(session.scalars(query))
 
 
-def _migrate(session, row: Annotation, version_id: int, content: LabelContent, needs_review: bool = False) -> None:
-    """A revision by the label's own annotator, marked as made by the codebook migration."""
+def _migrate(
+    session: Session, row: Annotation, version_id: int, content: LabelContent, needs_review: bool = False
+) -> None:
+    """A revision by the label's own annotator, marked as made by the codebook migration (an
+    adjudicated label keeps its origin: it is still the gold label)."""
     revise_label(
         session,
         revision=row,
         annotator_id=row.annotator_id,
         codebook_version_id=version_id,
         content=content,
-        origin="codebook_migration",
+        origin=ADJUDICATION if row.origin == ADJUDICATION else MIGRATION,
         needs_review=needs_review,
     )

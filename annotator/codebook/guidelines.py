@@ -17,6 +17,11 @@ _ANCHORED_HEADING = re.compile(r"^(#{2,6}) .*\(`([a-z][a-z0-9_]*)`\)\s*$")
 _HEADING = re.compile(r"^(#{1,6}) ")
 
 
+def has_guidelines(name: str) -> bool:
+    """Whether the shipped manual has a file for this layer (`<name>.md`)."""
+    return (guidelines_dir() / f"{name}.md").is_file()
+
+
 def guideline_section(layer_id: str, label_id: str | None = None) -> str:
     """The label's section if there is one, else the layer's whole file, else the index.
 

@@ -7,6 +7,7 @@ names offline. The body quotes the codebook and states every export rule.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from datasets.splits import SplitDict, SplitInfo
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from annotator.agreement.results import GOLD, Measure
 from annotator.codebook import Codebook, Layer
 from annotator.export.features import data_file
 from annotator.export.tokens import TOKEN_PATTERN
@@ -158,13 +160,14 @@ def _columns(codebook: Codebook) -> str:
     ]
     for layer in codebook.layers:
         lines.append(f"- `{layer.id}` ({layer.kind}): {_layer_columns(layer)}")
-    lines += [
-        "",
-        "BIO tags: a span covers every token it overlaps. Overlapping spans cannot all be tagged: "
-        "spans are placed longest first (ties: codebook order of the label, then the earlier start) "
-        "and a span that would share a token with one already placed is left out of the tags; the "
-        "spans column always has every span.",
-    ]
+    if any(layer.kind == "span" for layer in codebook.layers):
+        lines += [
+            "",
+            "BIO tags: a span covers every token it overlaps. Overlapping spans cannot all be tagged: "
+            "spans are placed longest first (ties: codebook order of the label, then the earlier start) "
+            "and a span that would share a token with one already placed is left out of the tags; the "
+            "spans column always has every span.",
+        ]
     return "\n".join(lines)
 
 
@@ -230,19 +233,37 @@ def _procedure(result: ExportResult) -> str:
 
 
 def _agreement(result: ExportResult) -> str:
-    rows = result.agreement.to_csv_rows() if result.agreement else []
-    if not rows:
-        return "## Agreement\n\nNo agreement figures."
-    headers = list(dict.fromkeys(key for row in rows for key in row))
-    table = _table(headers, [["" if row.get(key) is None else row.get(key) for key in headers] for row in rows])
-    return "\n".join([
+    report = result.agreement
+    rows = [
+        [f"`{layer.layer}`", measure.measure, _number(measure.coefficient), _interval(measure),
+         measure.n_units, measure.interpretation]
+        for layer in report.layers
+        for measure in layer.measures
+        if measure.scope == "overall"
+    ]
+    lines = [
         "## Agreement",
         "",
-        f"Per layer, at revision {result.snapshot.watermark} (also in `agreement.json` and `agreement.csv`). "
-        "Krippendorff's alpha >= 0.800 is reliable, 0.667 to 0.800 tentative.",
+        f"Overall agreement per layer and measure at revision {report.as_of}, as `annotator agreement` "
+        "reports it. The full report (per label, target, pair and annotator, confusion matrices, "
+        "agreement over time and the passages with most disagreement) is in `agreement.html`, "
+        "`agreement.json` and `agreement.csv`, with annotators named as in the `raw` config and "
+        f"adjudicated labels as the pseudo-coder `{GOLD}`. Intervals: {report.ci:.0%} from "
+        f"{report.n_boot} bootstrap resamples (seed {report.seed}). Krippendorff's alpha >= 0.800 "
+        "is reliable, 0.667 to 0.800 tentative.",
         "",
-        table,
-    ])
+    ]
+    if not rows:
+        return "\n".join(lines + ["No agreement figures: no layer has labels of two coders."])
+    return "\n".join(lines + [_table(["layer", "measure", "coefficient", "interval", "units", "reading"], rows)])
+
+
+def _number(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.3f}"
+
+
+def _interval(measure: Measure) -> str:
+    return "" if math.isnan(measure.low) else f"{measure.low:.3f} to {measure.high:.3f}"
 
 
 def _label_counts(result: ExportResult) -> str:
@@ -289,9 +310,13 @@ def _limitations(result: ExportResult) -> str:
         "passage can mean \"nothing to label\" or \"not looked at for this layer\".",
         "- Majority labels need more than half of the passage's annotators: items without a majority "
         "are left out, so gold spans are sparser than any one annotator's.",
-        "- BIO tags cannot hold overlapping spans (see Columns); use the spans column for those.",
-        "- Sub-event types are not exported.",
     ]
+    codebook = result.snapshot.codebook
+    if any(layer.kind == "span" and layer.allow_overlap for layer in codebook.layers):
+        lines.append("- BIO tags cannot hold overlapping spans (see Columns); use the spans column for those.")
+    with_subtypes = [f"`{layer.id}`" for layer in codebook.layers if any(label.subtypes for label in layer.labels)]
+    if with_subtypes:
+        lines.append(f"- The subtypes of the labels of {', '.join(with_subtypes)} are not exported.")
     empty = [name for name in result.fractions if not any(name in splits for splits in result.rows.values())]
     if empty:
         lines.append(f"- Too few articles to fill every split: {', '.join(empty)} is empty and left out.")

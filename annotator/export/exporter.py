@@ -1,7 +1,8 @@
 """`annotator export`: a Hugging Face dataset directory of a release (or of the current labels).
 
 The directory holds `gold/<split>.parquet` and `raw/<split>.parquet`, a `README.md` dataset
-card whose YAML declares both configs and their features, and `agreement.json`/`.csv`. It is
+card whose YAML declares both configs and their features, and the agreement report
+(`agreement.json`, `.csv` and `.html`, annotators pseudonymised as in `raw`). It is
 read in one database transaction, streamed a batch of articles at a time, and written all or
 nothing (`writer.atomic_directory`). `datasets.load_dataset(DIR)` reads it offline; no
 `save_to_disk` copy is written (it would double the size and pin a `datasets` version).
@@ -21,9 +22,10 @@ import pyarrow as pa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from annotator.agreement.results import AgreementReport
 from annotator.codebook import Codebook
 from annotator.errors import AnnotatorError
-from annotator.export.agreement_files import AgreementTable, agreement_files, save_agreement
+from annotator.export.agreement_files import export_agreement
 from annotator.export.card import write_card
 from annotator.export.features import CONFIGS, codebook_columns, data_file, dataset_features
 from annotator.export.layer_columns import LayerColumns
@@ -56,7 +58,7 @@ class ExportResult:
     annotators: int = 0
     skipped_labels: int = 0
     """Labels whose layer or label the snapshot's codebook does not have."""
-    agreement: AgreementTable | None = None
+    agreement: AgreementReport | None = None
     changelog: SnapshotDiff | None = None
 
 
@@ -89,7 +91,8 @@ def export_dataset(
             for config in CONFIGS
             for name in fractions
         }
-        builder = _RowBuilder(snapshot.codebook, columns, labels, pseudonyms(session), result)
+        names = pseudonyms(session)
+        builder = _RowBuilder(snapshot.codebook, columns, labels, names, result)
         ordered = sorted(strata)
         for offset in range(0, len(ordered), BATCH_ARTICLES):
             batch = _Batch()
@@ -106,8 +109,7 @@ def export_dataset(
         result.annotators = len(builder.annotators)
         if snapshot.previous is not None:
             result.changelog = diff_snapshots(session, snapshot.previous.last_annotation_id, snapshot.watermark)
-        result.agreement = agreement_files(engine, snapshot.watermark, snapshot.codebook)
-        save_agreement(result.agreement, building)
+        result.agreement = export_agreement(engine, snapshot, names, building)
         write_card(building / "README.md", result, features)
     return result
 

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from annotator.codebook import Attribute, AttributeValue, Label, Layer, guideline_section
+from annotator.codebook.guidelines import has_guidelines
 from annotator.db.models import Annotation
 from annotator.labels import LabelContent
 from annotator.spans import clean_span, word_at
@@ -357,10 +358,10 @@ class AnnotateScreen(Screen[None]):
         """Set or clear a choice, or toggle a flag, on the focused label of the active layer."""
         row = self._label_in_layer()
         if row is None:
-            self.notify(f"Add a {self.layer.name} label first; {attribute.name} is set on a label.", severity="warning")
+            self.notify(f"Add a {self.layer.name} label first; {attribute.name} is set on a label.", severity="warning", markup=False)
             return
         if not attribute.applies(row.label):
-            self.notify(f"{attribute.name} does not apply to {row.label}.", severity="warning")
+            self.notify(f"{attribute.name} does not apply to {row.label}.", severity="warning", markup=False)
             return
         attributes = dict(row.attributes)
         if value is None:
@@ -544,15 +545,22 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(GuidelinesScreen(self._guidelines_markdown()))
 
     def _guidelines_markdown(self) -> str:
+        """The card of the label under the cursor (or highlighted), else of the whole layer,
+        followed by the matching section of the manual in `guidelines/` when there is one."""
         row = self._label_under_cursor() or self._label_in_layer()
         layer = self.codebook.layer(row.layer) if row else self.layer
-        if row is None:
-            return guideline_section(layer.guidelines or layer.id)
-        label = layer.label(row.label)
-        examples = "\n".join(f"- {example}" for example in label.examples)
-        misses = "\n".join(f"- {miss}" for miss in label.near_misses)
-        card = f"# {label.name} (`{label.id}`)\n\n{label.definition}\n\n**Examples**\n\n{examples}\n\n**Not this when**\n\n{misses}\n\n---\n\n"
-        return card + guideline_section(layer.guidelines or layer.id, label.id)
+        manual_name = layer.guidelines or layer.id
+        manual = guideline_section(manual_name, row.label if row else None) if has_guidelines(manual_name) else ""
+        labels = [layer.label(row.label)] if row else list(layer.active_labels)
+        cards = [f"# {layer.name}\n\n{layer.description}"] if row is None else []
+        for label in labels:
+            examples = "\n".join(f"- {example}" for example in label.examples)
+            misses = "\n".join(f"- {miss}" for miss in label.near_misses)
+            cards.append(
+                f"{'#' if row else '##'} {label.name} (`{label.id}`, key `{label.key}`)\n\n{label.definition}\n\n"
+                f"**Examples**\n\n{examples}\n\n**Not this when**\n\n{misses}"
+            )
+        return "\n\n".join(cards) + (f"\n\n---\n\n{manual}" if manual else "")
 
     def _label_under_cursor(self) -> Annotation | None:
         if self.passage is None:
@@ -581,8 +589,10 @@ class AnnotateScreen(Screen[None]):
     def _visible_bindings(self) -> list[Binding]:
         """This screen's own bindings as currently mapped (after any keymap), and quit."""
         own = {binding.id for binding in self.BINDINGS} | {"app.quit"}
-        bindings = [*self._bindings, *self.app._bindings]
-        return [binding for _, binding in bindings if binding.id in own]
+        bindings = [binding for _, binding in [*self._bindings, *self.app._bindings] if binding.id in own]
+        if not any(layer.kind == "target_ordinal" for layer in self.codebook.layers):
+            bindings = [binding for binding in bindings if not binding.action.startswith("target(")]
+        return bindings
 
     def action_queue(self) -> None:
         def chosen(passage_id: int | None) -> None:

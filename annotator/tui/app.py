@@ -86,7 +86,7 @@ class AnnotatorApp(App[int]):
 
     def _report(self, error: Exception) -> None:
         message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        self.notify(message, title="Not saved", severity="error", timeout=8)
+        self.notify(message, title="Not saved", severity="error", timeout=8, markup=False)
 
     def _load_own_names(self) -> None:
         """Read this annotator's tagged names for suggestions, beside the database queue."""

@@ -16,15 +16,13 @@ class ReviewApp(AnnotatorApp):
 
     TITLE = "annotator review"
 
-    def __init__(self, project: Project, lead_id: int, *, keymap: dict[str, str] | None = None) -> None:
+    def __init__(self, project: Project, lead_id: int) -> None:
         with read_session(project.engine) as session:
             require_lead(session, lead_id)
-        super().__init__(project, lead_id, keymap=keymap)
+        super().__init__(project, lead_id)
 
     def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # instead of the labelling app's start, not after it
-        if self._keymap:
-            self.set_keymap(self._keymap)
         self.run_worker(self._database_loop, thread=True, name="database", group="database", exit_on_error=False)
         self.push_screen(ReviewScreen())
 

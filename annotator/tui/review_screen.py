@@ -59,8 +59,8 @@ class ReviewScreen(Screen[None]):
         Binding("shift+tab", "layer(-1)", "Prev layer", priority=True, show=False, id="review.previous_layer"),
         Binding("w", "scope", "Layer/passage", id="review.scope"),
         *(
-            Binding(str(number), f"accept({number})", "Accept annotator #", show=number == 1, id=f"review.accept_{number}")
-            for number in range(1, 10)
+            Binding(str(n), f"accept({n})", "Accept annotator #", show=n == 1, id=f"review.accept_{n}")
+            for n in range(1, 10)
         ),
         Binding("m", "majority", "Majority", id="review.majority"),
         Binding("up", "cursor(-1)", "Up", show=False, id="review.up"),
@@ -191,9 +191,10 @@ class ReviewScreen(Screen[None]):
     def _draw_title(self) -> None:
         review, summary = self.review, self.summaries[self.position]
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f"Review {self.position + 1}/{len(self.summaries)} · passage {review.passage_id} §{review.index} · ")
+        title.append(f"Review {self.position + 1}/{len(self.summaries)} · ")
+        title.append(f"passage {review.passage_id} §{review.index} · ")
         title.append(visible(review.article_title), style="bold")
-        title.append(f" · disagreement {summary.score:.2f}", style="dim")
+        title.append(f" · {summary.coders} annotators · disagreement {summary.score:.2f}", style="dim")
         self.query_one("#title", TextLine).show(title)
 
     def _draw_passage(self, items: list[Item]) -> None:
@@ -223,10 +224,10 @@ class ReviewScreen(Screen[None]):
 
     def _draw_items(self, items: list[Item]) -> None:
         review, layer = self.review, self.layer
-        table = Table(expand=True, show_edge=False, pad_edge=False, title=Text(f"{layer.name}", style="bold"))
-        table.add_column("", width=1, no_wrap=True)
-        table.add_column("label", no_wrap=True)
-        table.add_column("text / target", ratio=1, no_wrap=True, overflow="ellipsis")
+        table = Table(expand=True, show_edge=False, pad_edge=False, title=Text(layer.name, style="bold"))
+        table.add_column(Text(""), width=1, no_wrap=True)
+        table.add_column(Text("label"), no_wrap=True)
+        table.add_column(Text("text / target"), ratio=1, no_wrap=True, overflow="ellipsis")
         for number, coder in enumerate(review.coders, start=1):
             table.add_column(Text(f"{number} {visible(coder.name)}"), justify="center", no_wrap=True)
         table.add_column(Text("gold" if self.pick is None else "pick"), justify="center", no_wrap=True)
@@ -243,7 +244,8 @@ class ReviewScreen(Screen[None]):
             ]
             table.add_row(*cells, style=DISPUTED if disputed else None)
         if not items:
-            table.add_row(Text(""), Text("nobody labelled this layer", style="italic"), *[Text("")] * (len(review.coders) + 2))
+            blank = [Text("")] * (len(review.coders) + 2)
+            table.add_row(Text(""), Text("nobody labelled this layer", style="italic"), *blank)
         self.query_one("#items", Static).update(table)
 
     def _describe(self, item: Item) -> Text:
@@ -269,7 +271,8 @@ class ReviewScreen(Screen[None]):
                    "edit": "own pick"}[decision.method]
             text.append("Decided: ", style="bold")
             text.append(visible(how))
-            text.append(f" by {visible(names.get(decision.lead_id, '?'))} at {decision.decided_at:%Y-%m-%d %H:%M}", style="dim")
+            lead = visible(names.get(decision.lead_id, "?"))
+            text.append(f" by {lead} at {decision.decided_at:%Y-%m-%d %H:%M}", style="dim")
             if decision.rationale:
                 text.append(f" “{visible(decision.rationale)}”", style="italic")
             text.append("\n")
@@ -319,7 +322,7 @@ class ReviewScreen(Screen[None]):
         if self.summaries and 0 <= self.position + step < len(self.summaries):
             self.open(self.position + step)
         else:
-            self.notify("No more passages that way.")
+            self.notify("No more passages that way.", markup=False)
 
     def action_layer(self, step: int) -> None:
         self.layer_index = (self.layer_index + step) % len(self.codebook.layers)
@@ -400,8 +403,9 @@ class ReviewScreen(Screen[None]):
                 return self._load(passage_id)
 
             def shown(loaded: Loaded) -> None:
-                self.summaries[position] = replace(self.summaries[position], decided_layers=len(loaded.review.decisions))
-                self.notify(f"Gold: {what}.", title="Decided")
+                decided = len(loaded.review.decisions)
+                self.summaries[position] = replace(self.summaries[position], decided_layers=decided)
+                self.notify(f"Gold: {what}.", title="Decided", markup=False)
                 if self.position == position:
                     self._show(loaded)
                 else:

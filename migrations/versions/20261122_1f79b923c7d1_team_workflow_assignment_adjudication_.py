@@ -3,7 +3,8 @@
 Assignment and claim times, project settings, adjudication provenance, each person's
 PostgreSQL role; the `passage_workload` view (how many people hold each passage, without
 saying who); on PostgreSQL, row-level security: an annotator reads and writes only their own
-labels and work rows, a lead reads all, and passages can be row-locked but not changed.
+labels and work rows, a lead reads all and alone writes gold labels and decisions, and
+passages can be row-locked but not changed.
 
 Revision ID: 1f79b923c7d1
 Revises: f0262f383a45
@@ -15,17 +16,27 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-OWN = "annotator_id IN (SELECT id FROM annotators WHERE db_role = current_user AND active)"
+
+def _own(column: str) -> str:
+    """SQL: the row's `column` is the annotator this connection's role belongs to."""
+    return f"{column} IN (SELECT id FROM annotators WHERE db_role = current_user AND active)"
+
+
+OWN = _own("annotator_id")
 LEAD = "EXISTS (SELECT 1 FROM annotators WHERE db_role = current_user AND role = 'lead' AND active)"
 POLICIES = {
     "annotations": [
         ("annotations_read", f"FOR SELECT USING ({OWN} OR {LEAD})"),
-        ("annotations_insert", f"FOR INSERT WITH CHECK ({OWN})"),
+        ("annotations_insert", f"FOR INSERT WITH CHECK ({OWN} AND (origin <> 'adjudication' OR {LEAD}))"),
     ],
     "assignments": [
         ("assignments_read", f"FOR SELECT USING ({OWN} OR {LEAD})"),
         ("assignments_insert", f"FOR INSERT WITH CHECK ({OWN} OR {LEAD})"),
         ("assignments_update", f"FOR UPDATE USING ({OWN} OR {LEAD}) WITH CHECK ({OWN} OR {LEAD})"),
+    ],
+    "adjudications": [
+        ("adjudications_read", f"FOR SELECT USING ({LEAD})"),
+        ("adjudications_insert", f"FOR INSERT WITH CHECK ({LEAD} AND {_own('lead_id')})"),
     ],
     "passages": [
         ("passages_read", "FOR SELECT USING (true)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from datasets import ClassLabel, List, Value, load_dataset
 from sqlalchemy import select
 
+from annotator.agreement.results import CSV_COLUMNS
 from annotator.cli.db_commands import initialise
 from annotator.cli.main import main
 from annotator.codebook import default_codebook_path
@@ -76,11 +78,36 @@ def test_gold_and_raw_configs_load_offline_with_codebook_features(labelled, tmp_
         assert all(articles[a].isdisjoint(articles[b]) for a in names for b in names if a < b)
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "This is not a release" in card and "license: unknown" in card
+    assert "subtypes of the labels of `event_type` are not exported" in card and "BIO tags cannot hold" in card
     assert not any(name in card for name in PEOPLE)
-    assert [row["layer"] for row in json.loads((out / "agreement.json").read_text())["layers"]] == [
-        layer.id for layer in codebook.layers
-    ]
-    assert (out / "agreement.csv").read_text().startswith("layer,kind,units,pairs,mean_pairwise_jaccard")
+    report = json.loads((out / "agreement.json").read_text(encoding="utf-8"))
+    assert [layer["layer"] for layer in report["layers"]] == [layer.id for layer in codebook.layers]
+    assert report["as_of_revision"] == result.snapshot.watermark == result.agreement.as_of
+    with (out / "agreement.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == len(result.agreement.to_csv_rows())
+    assert {row["layer"] for row in rows} == {layer.id for layer in codebook.layers}
+    assert (out / "agreement.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+    event_type = result.agreement.layer("event_type").find("alpha_masi")
+    assert f"| `event_type` | alpha_masi | {event_type.coefficient:.3f} | {event_type.low:.3f} to " in card
+
+
+def test_agreement_files_use_the_raw_pseudonyms_and_no_real_names(labelled, tmp_path, no_network):
+    with write_session(labelled.engine) as session:  # a hostile name, to be sure it never shows
+        session.add(Annotator(name="[bold]mallory", role="annotator"))
+    out = tmp_path / "ds"
+    export_dataset(labelled.engine, out)
+    pseudonyms = {row["annotator"] for row in rows_of(load(out, "raw", no_network))}
+    report = json.loads((out / "agreement.json").read_text(encoding="utf-8"))
+    assert set(report["coders"]) == pseudonyms == {"annotator_01", "annotator_02", "annotator_03"}
+    pairwise = report["layers"][0]["pairwise"]
+    assert set(pairwise["coders"]) <= pseudonyms
+    disagreements = [passage for layer in report["layers"] for passage in layer["disagreements"]]
+    assert disagreements and all(set(passage["coders"]) <= pseudonyms for passage in disagreements)
+    real = (*PEOPLE, "lena", "mallory")
+    for name in ("agreement.json", "agreement.csv", "agreement.html", "README.md"):
+        text = (out / name).read_text(encoding="utf-8").lower()
+        assert not [person for person in real if person in text], name
 
 
 def test_spans_match_the_text_and_survive_bio(labelled, tmp_path, no_network):
@@ -143,7 +170,8 @@ def test_release_export_is_byte_identical_and_frozen(labelled, tmp_path, no_netw
     first = export_dataset(labelled.engine, tmp_path / "a", release="v1", seed=7)
     export_dataset(labelled.engine, tmp_path / "b", release="v1", seed=7)
     assert parquet_bytes(tmp_path / "a") == parquet_bytes(tmp_path / "b") != {}
-    assert (tmp_path / "a" / "README.md").read_bytes() == (tmp_path / "b" / "README.md").read_bytes()
+    for name in ("README.md", "agreement.json", "agreement.csv", "agreement.html"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
     done = labelled_passage_ids(labelled)
     more = [passage for passage in annotatable_passages(labelled) if passage.id not in done]

@@ -384,3 +384,26 @@ async def test_a_failed_write_is_a_notification_not_a_crash(setup, monkeypatch):
         await pilot.press("r")
         await settle(pilot)
         assert len(current(project, people["alice"])) == 1
+
+
+def test_undo_walks_back_through_several_edits_of_one_label(setup):
+    from annotator.labels import LabelContent
+    from annotator.workbench import Workbench
+
+    project, people = setup
+    workbench = Workbench(project.engine, people["alice"], project.active)
+    passage = first_annotatable(project)
+    content = LabelContent("actors", "rebel_group", passage.start, passage.start + 3)
+    first = workbench.add(passage.id, content)
+    second = workbench.edit(first, content.with_changes(label="state_forces"))
+    workbench.edit(second, content.with_changes(label="civilians"))
+    workbench.undo()
+    assert [row.label for row in current(project, people["alice"])] == ["state_forces"]
+    workbench.undo()
+    assert [row.label for row in current(project, people["alice"])] == ["rebel_group"]
+    workbench.undo()
+    assert current(project, people["alice"]) == []
+    workbench.redo()
+    workbench.redo()
+    assert [row.label for row in current(project, people["alice"])] == ["state_forces"]
+    assert len(all_revisions(project)) == 8  # add, 2 edits, 3 undos, 2 redos: each one revision
