@@ -141,7 +141,8 @@ class PassageView(TextArea):
     def clear_selection(self) -> None:
         """Drop the selection and the anchor, leaving the cursor where it is."""
         self.selection_anchor = None
-        self.selection = Selection.cursor(self.cursor_location)
+        if self.selection.start != self.selection.end:  # an assignment repaints, even a no-op one
+            self.selection = Selection.cursor(self.cursor_location)
 
     def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
         """While anchored, every cursor move extends the selection from the anchor."""

@@ -31,6 +31,7 @@ from sqlalchemy import insert
 
 from annotator.cli.db_commands import initialise
 from annotator.codebook import load_default_codebook
+from annotator.db import migrate
 from annotator.db.engine import make_engine, resolve_url
 from annotator.db.models import Annotation, Annotator, Article, Assignment, Passage
 from annotator.labels import current_labels_query
@@ -166,8 +167,8 @@ def _label(common: dict, layer: str, label: str, start=None, end=None, target=No
 
 
 def cached_database(passages: int, labels: int, seed: int) -> Path:
-    """The benchmark database for these parameters, generated on first use."""
-    key = hashlib.sha256(f"v1-{passages}-{labels}-{seed}".encode()).hexdigest()[:12]
+    """The benchmark database for these parameters and schema, generated on first use."""
+    key = hashlib.sha256(f"v1-{passages}-{labels}-{seed}-{migrate.head_revision()}".encode()).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"annotator-bench-agreement-{key}.db"
     if not path.exists():
         partial = path.with_suffix(".partial.db")
