@@ -18,6 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annotator.codebook.model import (
+    subtype_attribute,
     ATTRIBUTE_KINDS,
     LAYER_KINDS,
     Attribute,
@@ -187,6 +188,13 @@ class _Reader:
         def label(node: Node, label_path: Path) -> Label | None:
             return self._label(node, label_path, ordinal)
 
+        labels = self._list(fields, "labels", path, what, label, required=True)
+        attributes = self._list(fields, "attributes", path, what, self._attribute)
+        subtypes = subtype_attribute(labels)
+        if subtypes is not None:
+            if any(attribute.id == subtypes.id for attribute in attributes):
+                self.problems.at(path, f"{what}: attribute id {subtypes.id!r} is kept for the labels' subtypes")
+            attributes = (*attributes, subtypes)
         return Layer(
             id=layer_id,
             name=self._text(fields, "name", path, what, required=True),
@@ -195,8 +203,8 @@ class _Reader:
             guidelines=self._text(fields, "guidelines", path, what) or layer_id,
             allow_overlap=self._bool(fields, "allow_overlap", path, what),
             categories=self._list(fields, "categories", path, what, self._category),
-            attributes=self._list(fields, "attributes", path, what, self._attribute),
-            labels=self._list(fields, "labels", path, what, label, required=True),
+            attributes=attributes,
+            labels=labels,
             target_layer=self._ident(fields, "target_layer", path, what, required=False) or None,
             targets=self._idents(fields, "targets", path, what),
             collapse=self._list(fields, "collapse", path, what, self._collapsed_class),

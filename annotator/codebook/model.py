@@ -105,6 +105,32 @@ class Attribute:
         return not self.applies_to or label_id in self.applies_to
 
 
+SUBTYPE_ATTRIBUTE = "subtype"
+
+
+def subtype_attribute(labels: tuple[Label, ...]) -> Attribute | None:
+    """The labels' subtypes as one choice attribute of their layer, or None if they have none.
+
+    The loader adds it to the layer, so storage (`attributes["subtype"]`), validation,
+    agreement and export treat a sub-type like any other choice. Its values have no keys:
+    the UI offers them in a list.
+    """
+    values: dict[str, AttributeValue] = {}
+    for label in labels:
+        for subtype in label.subtypes:
+            values.setdefault(subtype.id, AttributeValue(subtype.id, subtype.name, ""))
+    if not values:
+        return None
+    return Attribute(
+        id=SUBTYPE_ATTRIBUTE,
+        name="Sub-type",
+        kind="choice",
+        values=tuple(values.values()),
+        applies_to=tuple(label.id for label in labels if label.subtypes),
+        description="The finer type of the label, chosen from its list of sub-types.",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CollapsedClass:
     """A class of the coarse version of an ordinal layer, made of some of its labels."""

@@ -24,7 +24,8 @@ from annotator.db.models import Annotation
 from annotator.labels import LabelContent
 from annotator.spans import clean_span, word_at
 from annotator.suggestions import Suggestion
-from annotator.tui.modals import GuidelinesScreen, KeysScreen, PromptScreen
+from annotator.codebook.model import SUBTYPE_ATTRIBUTE
+from annotator.tui.modals import ChoiceScreen, GuidelinesScreen, KeysScreen, PromptScreen
 from annotator.tui.passage_view import PaintedSpan, PassageView
 from annotator.tui.queue_screen import QueueScreen
 from annotator.tui.widgets import LabelList, LabelPalette, TextLine
@@ -63,6 +64,7 @@ class AnnotateScreen(Screen[None]):
         Binding("delete,backspace", "delete_label", "Delete", priority=True, show=False, id="label.delete"),
         Binding("+", "accept_suggestion", "Accept sugg.", show=False, id="suggestion.accept"),
         Binding("-", "reject_suggestion", "Reject sugg.", show=False, id="suggestion.reject"),
+        Binding("slash", "subtype", "Sub-type", show=False, id="label.subtype"),
         Binding("[", "target(-1)", "Prev target", show=False, id="stance.previous_target"),
         Binding("]", "target(1)", "Next target", show=False, id="stance.next_target"),
         Binding("f1", "guidelines", "Guide", id="help.guidelines"),
@@ -537,6 +539,25 @@ class AnnotateScreen(Screen[None]):
         passage_id = self.passage.passage_id
         self._write(lambda: self.app.workbench.reject_suggestion(passage_id, suggestion.key()))
 
+    def action_subtype(self) -> None:
+        """Pick the sub-type of the highlighted label (of the active layer) from its list."""
+        row = self._label_in_layer()
+        label = self.layer.label(row.label) if row else None
+        if label is None or not label.subtypes:
+            self.notify("The highlighted label has no sub-types.", severity="warning")
+            return
+        attribute = self.layer.attribute(SUBTYPE_ATTRIBUTE)
+        choices = [(subtype.id, subtype.name) for subtype in label.subtypes]
+
+        def chosen(subtype_id: str | None) -> None:
+            if subtype_id is not None:
+                value = next(value for value in attribute.values if value.id == subtype_id)
+                self.apply_attribute(attribute, value)
+
+        self.app.push_screen(
+            ChoiceScreen(f"Sub-type of {label.name}:", choices, row.attributes.get(SUBTYPE_ATTRIBUTE)), chosen
+        )
+
     def action_target(self, step: int) -> None:
         self.target_index += step
         self.redraw()
@@ -583,7 +604,7 @@ class AnnotateScreen(Screen[None]):
         for attribute in self.layer.attributes:
             if attribute.key:
                 rows.append((attribute.key, f"toggle {attribute.name}"))
-            rows += [(value.key, f"{attribute.name}: {value.name}") for value in attribute.values]
+            rows += [(value.key, f"{attribute.name}: {value.name}") for value in attribute.values if value.key]
         self.app.push_screen(KeysScreen(rows, f"Keys (layer: {self.layer.name})"))
 
     def _visible_bindings(self) -> list[Binding]:

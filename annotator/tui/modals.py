@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input, Label, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
 
 
 class KeysScreen(ModalScreen[None]):
@@ -78,6 +79,40 @@ class PromptScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one item from a list (e.g. a sub-type); enter returns its id, escape returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+    DEFAULT_CSS = """
+    ChoiceScreen { align: center middle; }
+    ChoiceScreen > Vertical { width: 60; height: auto; max-height: 80%; border: round $accent; background: $surface; }
+    ChoiceScreen OptionList { height: auto; max-height: 20; }
+    """
+
+    def __init__(self, question: str, choices: list[tuple[str, str]], current: str | None = None) -> None:
+        super().__init__()
+        self._question = question
+        self._choices = choices
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self._question))
+            yield OptionList(*(Option(Text(name), id=choice_id) for choice_id, name in self._choices))
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        ids = [choice_id for choice_id, _ in self._choices]
+        options.highlighted = ids.index(self._current) if self._current in ids else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -53,9 +53,13 @@ class LabelPalette(Static):
             if attribute.kind == "flag" and attribute.key:
                 text.append(f" {attribute.key} ", style="reverse")
                 text.append(f" toggle {attribute.name}\n")
-            for value in attribute.values:
+            keyed = [value for value in attribute.values if value.key]
+            for value in keyed:
                 text.append(f" {value.key} ", style="reverse")
                 text.append(f" {value.name}\n")
+            if attribute.kind == "choice" and not keyed:
+                text.append(" / ", style="reverse")
+                text.append(" choose from a list\n")
         if text != self._shown:
             self._shown = text
             self.update(text)

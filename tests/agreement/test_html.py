@@ -60,7 +60,7 @@ def frame_report(seed: int = 0) -> AgreementReport:
                 }
             )
             rows["event_type"].append(
-                {**common, "label": truth_event if agree else "battles", "attribute:realis": "actual"}
+                {**common, "label": truth_event if agree else "battles", "attribute:realis": "actual", "attribute:subtype": None}
             )
             start = passage * 1000 + truth_actor + (0 if agree else rng.randint(-4, 4))
             rows["actors"].append(

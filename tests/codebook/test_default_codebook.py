@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from annotator.codebook.model import SUBTYPE_ATTRIBUTE
+
 from annotator.codebook import (
     LAYER_KINDS,
     Codebook,
@@ -116,6 +118,8 @@ def test_keys_are_single_unreserved_and_unique_per_layer(codebook):
     for layer in codebook.layers:
         keys = [label.key for label in layer.active_labels]
         for attribute in layer.attributes:
+            if attribute.id == SUBTYPE_ATTRIBUTE:
+                continue  # sub-types are chosen from a list, not by key
             keys += (
                 [attribute.key] if attribute.kind == "flag" else [v.key for v in attribute.values]
             )
@@ -156,3 +160,10 @@ def test_codebook_code_names_no_default_label():
         text = module.read_text(encoding="utf-8")
         named = {i for i in ids if re.search(rf"[\"']{i}[\"']", text)}
         assert not named, f"{module.name} names default labels {sorted(named)}"
+
+
+def test_sub_event_types_are_a_choice_attribute_of_their_labels(codebook):
+    layer = codebook.layer("event_type")
+    subtype = layer.attribute(SUBTYPE_ATTRIBUTE)
+    assert len(subtype.values) == 25 and "no_event" not in subtype.applies_to
+    assert subtype.applies("battles") and "armed_clash" in {value.id for value in subtype.values}

@@ -407,3 +407,22 @@ def test_undo_walks_back_through_several_edits_of_one_label(setup):
     workbench.redo()
     assert [row.label for row in current(project, people["alice"])] == ["state_forces"]
     assert len(all_revisions(project)) == 8  # add, 2 edits, 3 undos, 2 redos: each one revision
+
+
+async def test_sub_event_type_is_picked_from_a_list(setup):
+    from annotator.tui.modals import ChoiceScreen
+
+    project, people = setup
+    app = app_for(project, people["alice"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "b")
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        (row,) = current(project, people["alice"], "event_type")
+        assert row.attributes == {"subtype": "government_regains_territory"}
+        assert "subtype=government_regains_territory" in screen_text(app)
