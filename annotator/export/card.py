@@ -316,7 +316,10 @@ def _limitations(result: ExportResult) -> str:
         lines.append("- BIO tags cannot hold overlapping spans (see Columns); use the spans column for those.")
     with_subtypes = [f"`{layer.id}`" for layer in codebook.layers if any(label.subtypes for label in layer.labels)]
     if with_subtypes:
-        lines.append(f"- The subtypes of the labels of {', '.join(with_subtypes)} are not exported.")
+        lines.append(
+            f"- Sub-types ({', '.join(f'{name[:-1]}_subtype`' for name in with_subtypes)}) are optional: "
+            "annotators leave them empty when the text does not say how an event happened."
+        )
     empty = [name for name in result.fractions if not any(name in splits for splits in result.rows.values())]
     if empty:
         lines.append(f"- Too few articles to fill every split: {', '.join(empty)} is empty and left out.")

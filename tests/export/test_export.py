@@ -78,7 +78,7 @@ def test_gold_and_raw_configs_load_offline_with_codebook_features(labelled, tmp_
         assert all(articles[a].isdisjoint(articles[b]) for a in names for b in names if a < b)
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "This is not a release" in card and "license: unknown" in card
-    assert "subtypes of the labels of `event_type` are not exported" in card and "BIO tags cannot hold" in card
+    assert "Sub-types (`event_type_subtype`) are optional" in card and "BIO tags cannot hold" in card
     assert not any(name in card for name in PEOPLE)
     report = json.loads((out / "agreement.json").read_text(encoding="utf-8"))
     assert [layer["layer"] for layer in report["layers"]] == [layer.id for layer in codebook.layers]
