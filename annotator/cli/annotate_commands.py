@@ -46,7 +46,9 @@ def prepare_demo(db: str | None) -> str:
     db = db or DEMO_DATABASE
     initialise(db, None)
     project = open_project(db)
-    import_paths(project.engine, [sample_corpus_dir()])
+    corpus = sample_corpus_dir()
+    # The news report first: the gentlest start for a new annotator; then everything else.
+    import_paths(project.engine, [corpus / "tavrin-checkpoint-attack.txt", corpus])
     with write_session(project.engine) as session:
         if session.scalar(select(Annotator).where(Annotator.name == DEMO_ANNOTATOR)) is None:
             add_annotator(session, DEMO_ANNOTATOR, "lead")
