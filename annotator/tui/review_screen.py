@@ -168,6 +168,9 @@ class ReviewScreen(Screen[None]):
     def _show(self, loaded: Loaded) -> None:
         if self.review is None or self.review.passage_id != loaded.review.passage_id:
             self.cursor = 0
+            disputed = [i for i, layer in enumerate(self.codebook.layers) if loaded.review.dispute(layer.id)]
+            if disputed:  # open a new passage on its first layer in dispute
+                self.layer_index = disputed[0]
         self.loaded = loaded
         self.pick = None
         self.redraw()

@@ -170,3 +170,15 @@ def test_annotators_cannot_open_the_review(team, capsys):
     assert main(["review", "--annotator", "alice", "--db", url]) == 1
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "only leads review" in error
+
+
+async def test_a_passage_opens_on_its_first_layer_in_dispute(team):
+    project, people = team
+    pid = passage_ids(project)[0]
+    label_and_finish(project, people["alice"], pid, [("actors", "rebel_group", 4, 30), ("event_type", "battles")])
+    label_and_finish(project, people["bob"], pid, [("actors", "rebel_group", 4, 30), ("event_type", "riots")])
+    app = ReviewApp(project, people["lee"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.layer.id == "event_type"
+        assert "battles, riots in dispute" in screen_text(app)
