@@ -86,9 +86,6 @@ class Workbench:
 
     # -- queue -------------------------------------------------------------------------
 
-    def _status_expr(self):
-        return func.coalesce(Assignment.status, "todo")
-
     def _queue_query(self, session: Session, columns: Sequence, status: str | None):
         """This annotator's queue: every annotatable passage, or once the project assigns
         work (`annotator assign`), only the passages assigned to or claimed by them."""
@@ -123,7 +120,7 @@ class Workbench:
             Passage.id,
             Article.title,
             Passage.index,
-            self._status_expr(),
+            func.coalesce(Assignment.status, "todo"),
             func.substr(Article.text, Passage.start + 1, 80),
         )
         with read_session(self.engine) as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cached_property
 
 from rich.text import Text
 from textual import events
@@ -118,6 +119,11 @@ class AnnotateScreen(Screen[None]):
     def codebook(self):
         return self.app.workbench.active.codebook
 
+    @cached_property
+    def label_names(self) -> dict[tuple[str, str], str]:
+        """(layer id, label id) -> display name, for the label list (the codebook never changes here)."""
+        return {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
+
     @property
     def layer(self) -> Layer:
         """The layer whose keys are live."""
@@ -164,8 +170,7 @@ class AnnotateScreen(Screen[None]):
         if data is None:
             return
         self.suggestions = self._compute_suggestions(data)
-        names = {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
-        self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, names)
+        self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, self.label_names)
         focused = self.focused_label()
         painted = [
             PaintedSpan(row.span_start - data.start, row.span_end - data.start, self._color(row),
