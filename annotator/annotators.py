@@ -46,13 +46,9 @@ def remove_annotator(session: Session, name: str) -> Annotator:
 
 def get_annotator(session: Session, name: str, role: str | None = None) -> Annotator:
     """The active annotator called `name` (with `role` if given), or a one-line error."""
-    annotator = session.scalar(
-        select(Annotator).where(Annotator.name == name, Annotator.active.is_(True))
-    )
+    annotator = session.scalar(select(Annotator).where(Annotator.name == name, Annotator.active.is_(True)))
     if annotator is None:
-        raise AnnotatorError(
-            f"unknown annotator {name!r}; a lead adds people with `annotator annotators add {name}`"
-        )
+        raise AnnotatorError(f"unknown annotator {name!r}; a lead adds people with `annotator annotators add {name}`")
     if role is not None and annotator.role != role:
         raise AnnotatorError(f"{name!r} is not a {role}")
     return annotator

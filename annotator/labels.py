@@ -91,9 +91,7 @@ def revise_label(
     return _insert_superseding(session, row)
 
 
-def delete_label(
-    session: Session, *, revision: Annotation, annotator_id: int, codebook_version_id: int
-) -> Annotation:
+def delete_label(session: Session, *, revision: Annotation, annotator_id: int, codebook_version_id: int) -> Annotation:
     """Insert a tombstone that replaces `revision`; the old row stays in history."""
     row = _row(
         revision.passage_id,
@@ -169,9 +167,7 @@ def current_labels_query(
     return query.order_by(Annotation.passage_id, Annotation.id)
 
 
-def current_labels(
-    session: Session, *, annotator_id: int, passage_id: int
-) -> list[Annotation]:
+def current_labels(session: Session, *, annotator_id: int, passage_id: int) -> list[Annotation]:
     """One annotator's current labels on one passage, oldest first."""
     query = current_labels_query(annotator_ids=[annotator_id], passage_ids=[passage_id])
     return list(session.scalars(query))

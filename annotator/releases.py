@@ -38,9 +38,7 @@ def create_release(engine: Engine, tag: str, note: str | None = None) -> Release
     releases are never made at once, so the tag check below cannot race.
     """
     if not TAG_PATTERN.fullmatch(tag):
-        raise AnnotatorError(
-            f"bad release tag {tag!r}: use letters, digits, '.', '_' and '-' (at most 100)"
-        )
+        raise AnnotatorError(f"bad release tag {tag!r}: use letters, digits, '.', '_' and '-' (at most 100)")
     with write_session(engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("LOCK TABLE annotations IN EXCLUSIVE MODE"))

@@ -23,8 +23,15 @@ from annotator.errors import AnnotatorError
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 SECURED_TABLES = ("annotations", "assignments", "passages", "adjudications")
 READ_TABLES = (
-    "alembic_version", "articles", "passages", "annotators", "codebook_versions", "releases", "settings",
-    "passage_workload", "adjudications",
+    "alembic_version",
+    "articles",
+    "passages",
+    "annotators",
+    "codebook_versions",
+    "releases",
+    "settings",
+    "passage_workload",
+    "adjudications",
 )
 GRANTS = {
     "annotator": [
@@ -105,15 +112,11 @@ def _ensure_login_role(connection: Connection, db_role: str, password: str | Non
 def _enable_policies(connection: Connection) -> None:
     """Switch row-level security on (the policies come with the schema); refuse if they are gone."""
     present = set(
-        connection.scalars(
-            text("SELECT DISTINCT tablename FROM pg_policies WHERE schemaname = current_schema()")
-        )
+        connection.scalars(text("SELECT DISTINCT tablename FROM pg_policies WHERE schemaname = current_schema()"))
     )
     missing = [table for table in SECURED_TABLES if table not in present]
     if missing:
-        raise AnnotatorError(
-            f"row-level security policies missing on {', '.join(missing)}; run `annotator db upgrade`"
-        )
+        raise AnnotatorError(f"row-level security policies missing on {', '.join(missing)}; run `annotator db upgrade`")
     for table in SECURED_TABLES:
         connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
 

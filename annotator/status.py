@@ -24,9 +24,7 @@ def corpus_status(engine: Engine) -> dict[str, Any]:
     with read_session(engine) as session:
         articles = session.scalar(select(func.count(Article.id)))
         passage_counts = dict(
-            session.execute(
-                select(Passage.annotatable, func.count(Passage.id)).group_by(Passage.annotatable)
-            ).all()
+            session.execute(select(Passage.annotatable, func.count(Passage.id)).group_by(Passage.annotatable)).all()
         )
         current = current_labels_query().subquery()
         per_layer = dict(
@@ -35,9 +33,7 @@ def corpus_status(engine: Engine) -> dict[str, Any]:
             ).all()
         )
         per_annotator_labels = dict(
-            session.execute(
-                select(current.c.annotator_id, func.count()).group_by(current.c.annotator_id)
-            ).all()
+            session.execute(select(current.c.annotator_id, func.count()).group_by(current.c.annotator_id)).all()
         )
         work = session.execute(
             select(

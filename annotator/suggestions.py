@@ -137,7 +137,9 @@ def load_gazetteer(index: SuggestionIndex, path: Path, codebook: Codebook) -> No
         reader = csv.DictReader(content.splitlines())
         rows = [(number, row) for number, row in enumerate(reader, start=2)]
     for number, row in rows:
-        if not isinstance(row, dict) or not all(isinstance(row.get(k), str) and row.get(k) for k in ("text", "layer", "label")):
+        if not isinstance(row, dict) or not all(
+            isinstance(row.get(k), str) and row.get(k) for k in ("text", "layer", "label")
+        ):
             raise InputError(f"{path}:{number}", "need non-empty text, layer and label")
         try:
             layer = codebook.layer(row["layer"])

@@ -14,11 +14,13 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from annotator.assignment import claim_next as claim_passage, in_queue, load_mode
+from annotator.assignment import claim_next as claim_passage
+from annotator.assignment import in_queue, load_mode
 from annotator.codebook.store import ActiveCodebook
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import WORK_STATUSES, Annotation, Article, Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError
+from annotator.label_rules import check_label
 from annotator.labels import (
     LabelContent,
     add_label,
@@ -26,7 +28,6 @@ from annotator.labels import (
     delete_label,
     revise_label,
 )
-from annotator.label_rules import check_label
 
 
 @dataclass(frozen=True)
@@ -142,9 +143,7 @@ class Workbench:
         dynamic mode, else a newly claimed one)."""
         with read_session(self.engine) as session:
             in_progress = session.scalar(
-                self._queue_query(session, [Passage.id], "in_progress")
-                .order_by(Assignment.updated_at.desc())
-                .limit(1)
+                self._queue_query(session, [Passage.id], "in_progress").order_by(Assignment.updated_at.desc()).limit(1)
             )
             if in_progress is not None:
                 return in_progress
@@ -226,16 +225,12 @@ class Workbench:
             labels=labels,
             article_done=article_done,
             article_total=article_total,
-            rejected_suggestions=tuple(
-                tuple(item) for item in (assignment.rejected_suggestions if assignment else [])
-            ),
+            rejected_suggestions=tuple(tuple(item) for item in (assignment.rejected_suggestions if assignment else [])),
         )
 
     def _assignment(self, session: Session, passage_id: int) -> Assignment | None:
         return session.scalar(
-            select(Assignment).where(
-                Assignment.passage_id == passage_id, Assignment.annotator_id == self.annotator_id
-            )
+            select(Assignment).where(Assignment.passage_id == passage_id, Assignment.annotator_id == self.annotator_id)
         )
 
     def _work_row(self, session: Session, passage_id: int) -> Assignment:

@@ -31,8 +31,14 @@ def seed_labelled_corpus(engine: Engine) -> None:
         passage = session.scalar(select(Passage).where(Passage.annotatable.is_(True)).order_by(Passage.id))
         content = LabelContent(span_layer.id, first, passage.start, passage.start + 3)
         for person in (alice, bob):
-            row = add_label(session, passage_id=passage.id, annotator_id=person.id,
-                            codebook_version_id=version.id, content=content)
-        edited = revise_label(session, revision=row, annotator_id=bob.id, codebook_version_id=version.id,
-                              content=content.with_changes(label=second))
+            row = add_label(
+                session, passage_id=passage.id, annotator_id=person.id, codebook_version_id=version.id, content=content
+            )
+        edited = revise_label(
+            session,
+            revision=row,
+            annotator_id=bob.id,
+            codebook_version_id=version.id,
+            content=content.with_changes(label=second),
+        )
         delete_label(session, revision=edited, annotator_id=bob.id, codebook_version_id=version.id)

@@ -60,7 +60,11 @@ def test_installed_copy_works_from_another_directory(wheel, tmp_path):
 
     where = subprocess.run(
         [sys.executable, "-c", "import annotator; print(annotator.__file__)"],
-        cwd=workdir, env=env, capture_output=True, text=True, check=True,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert where.startswith(str(target))
     run("init")

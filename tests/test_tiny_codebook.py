@@ -94,7 +94,10 @@ async def test_the_tool_runs_with_the_tiny_codebook(db_url, tmp_path, capsys, of
     majority = [sentiments[row["sentiment"]] for row in gold["train"] if row["sentiment"] is not None]
     assert sorted(majority) == ["negative", "positive"] and len(gold["train"]) == 3  # no majority on the third
     assert len(raw["train"]) == 6 and {row["annotator"] for row in raw["train"]} == {"annotator_01", "annotator_02"}
-    assert json.loads((out / "agreement.json").read_text(encoding="utf-8"))["coders"] == ["annotator_01", "annotator_02"]
+    assert json.loads((out / "agreement.json").read_text(encoding="utf-8"))["coders"] == [
+        "annotator_01",
+        "annotator_02",
+    ]
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "| `sentiment` | alpha_nominal |" in card and "license: cc0-1.0" in card
     assert not any(word in card for word in ("event_type", "Sub-event", "subtypes", "overlapping spans"))

@@ -116,9 +116,7 @@ def interpret_alpha(value: float) -> str:
 
 def _check_level(level: Level) -> None:
     if not callable(level) and level not in LEVELS:
-        raise AnnotatorError(
-            f"unknown level of measurement {level!r}: use {', '.join(LEVELS)} or a distance function"
-        )
+        raise AnnotatorError(f"unknown level of measurement {level!r}: use {', '.join(LEVELS)} or a distance function")
 
 
 def _distances(categories: list[Any], n_c: np.ndarray, level: Level) -> np.ndarray:

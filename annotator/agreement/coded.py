@@ -63,14 +63,10 @@ def single_value_table(
     codes[units, column] = pd.Categorical(frame["label"], categories=categories).codes
     days[units, column] = frame["day"].to_numpy(dtype=object)
     items = keys[unit_columns[1]] if len(unit_columns) > 1 else pd.Series("", index=keys.index)
-    return CodedTable(
-        codes, categories, coders, keys[unit_columns[0]].to_numpy(), items.to_numpy(dtype=object), days
-    )
+    return CodedTable(codes, categories, coders, keys[unit_columns[0]].to_numpy(), items.to_numpy(dtype=object), days)
 
 
-def label_set_table(
-    frame: pd.DataFrame, covered: pd.DataFrame, coders: list[str], labels: list[str]
-) -> CodedTable:
+def label_set_table(frame: pd.DataFrame, covered: pd.DataFrame, coders: list[str], labels: list[str]) -> CodedTable:
     """Each coder's set of labels per passage; a coder who `covered` a passage without a label
     there has the empty set. `covered` has the columns passage_id and coder."""
     frame = frame[frame["coder"].isin(coders)].drop_duplicates(["passage_id", "coder", "label"])

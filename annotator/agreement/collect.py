@@ -63,15 +63,11 @@ def select_labels(
         if unknown:
             raise AnnotatorError(f"unknown annotator {unknown[0]!r} (see `annotator annotators list`)")
         people = {name: people[name] for name in names}
-    coders = {
-        annotator_id: (display_names or {}).get(annotator_id, name) for name, annotator_id in people.items()
-    }
+    coders = {annotator_id: (display_names or {}).get(annotator_id, name) for name, annotator_id in people.items()}
     return Selection(latest if as_of is None else min(as_of, latest), as_of_time, coders)
 
 
-def label_frames(
-    connection: Connection, layers: Iterable[Layer], selection: Selection
-) -> dict[str, pd.DataFrame]:
+def label_frames(connection: Connection, layers: Iterable[Layer], selection: Selection) -> dict[str, pd.DataFrame]:
     """The current labels of each layer (one query per layer): one row per label, oldest first.
 
     Columns: id, passage_id, coder (a name or `GOLD`), label, day ("YYYY-MM-DD" of the
@@ -156,9 +152,7 @@ def passage_excerpts(connection: Connection, passage_ids: Iterable[int], width: 
     if not ids:
         return {}
     rows = connection.execute(
-        select(
-            Passage.id, Passage.end - Passage.start, func.substr(Article.text, Passage.start + 1, width + 1)
-        )
+        select(Passage.id, Passage.end - Passage.start, func.substr(Article.text, Passage.start + 1, width + 1))
         .join(Article, Article.id == Passage.article_id)
         .where(Passage.id.in_(ids))
     ).all()

@@ -106,9 +106,7 @@ def _measure(
 ) -> LayerAgreement:
     data = LayerData(layer, labels, covered, _coders(layer, labels, covered, names))
     if not data.coders:
-        return LayerAgreement(
-            layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind], notes=["No labels."]
-        )
+        return LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind], notes=["No labels."])
     if layer.kind == "passage_single":
         return single_label_agreement(data, resampling)
     if layer.kind == "passage_multi":

@@ -48,9 +48,7 @@ blockquote { margin: 0; color: #444; font-size: 13px; }
 def render_html(report: AgreementReport) -> str:
     """The report as an HTML document (a string)."""
     coders = ", ".join(escape(coder) for coder in report.coders) or "none"
-    nav = " ".join(
-        f'<a href="#layer-{escape(layer.layer)}">{escape(layer.name)}</a>' for layer in report.layers
-    )
+    nav = " ".join(f'<a href="#layer-{escape(layer.layer)}">{escape(layer.name)}</a>' for layer in report.layers)
     head = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>Inter-annotator agreement</title>"
@@ -138,9 +136,7 @@ def _pairwise(layer: LayerAgreement) -> str:
     if layer.pairwise is None or len(layer.pairwise.coders) < 2:
         return ""
     title = f"Pairwise {layer.pairwise.measure}"
-    return f"<h3>{escape(title)}</h3>" + heatmap(
-        layer.pairwise.coders, layer.pairwise.values, f"{layer.name}: {title}"
-    )
+    return f"<h3>{escape(title)}</h3>" + heatmap(layer.pairwise.coders, layer.pairwise.values, f"{layer.name}: {title}")
 
 
 def _over_time(layer: LayerAgreement) -> str:
@@ -186,11 +182,7 @@ def _confusion_table(labels: list[str], counts: list[list[int]]) -> str:
         cells = []
         for j in used:
             share = counts[i][j] / largest
-            color = (
-                f"rgba(31, 119, 180, {share * 0.8:.2f})"
-                if i != j
-                else f"rgba(44, 160, 44, {share * 0.8:.2f})"
-            )
+            color = f"rgba(31, 119, 180, {share * 0.8:.2f})" if i != j else f"rgba(44, 160, 44, {share * 0.8:.2f})"
             cells.append(f'<td style="background: {color}">{counts[i][j] or ""}</td>')
         rows.append(f"<tr><th>{escape(labels[i])}</th>{''.join(cells)}</tr>")
     return f'<div class="scroll"><table class="confusion"><tr><th></th>{header}</tr>{"".join(rows)}</table></div>'

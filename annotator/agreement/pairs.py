@@ -193,8 +193,6 @@ def time_points(
         for period in sorted(set(when) - {""}):
             rows = when == period
             points.append(
-                TimePoint(
-                    coders[coder], period, krippendorff_alpha(table[rows], level), len(np.unique(units[rows]))
-                )
+                TimePoint(coders[coder], period, krippendorff_alpha(table[rows], level), len(np.unique(units[rows])))
             )
     return points

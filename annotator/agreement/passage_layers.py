@@ -86,9 +86,7 @@ def label_set_agreement(data: LayerData, resampling: Resampling) -> LayerAgreeme
         return distances[int(a), int(b)]
 
     result = LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind])
-    result.notes.append(
-        "A coder counts on a passage if they labelled this layer on it or marked it done (empty set)."
-    )
+    result.notes.append("A coder counts on a passage if they labelled this layer on it or marked it done (empty set).")
     _compare(result, table, table.code_view(), masi, data, resampling)
     _per_label(result, table, lambda category, label: label in category, data, resampling)
     _attributes(result, data, resampling)
@@ -110,19 +108,13 @@ def ordinal_agreement(data: LayerData, codebook: Codebook, resampling: Resamplin
         "Unit = passage x target. The label without a scale value is missing in alpha_ordinal and "
         "a category in alpha_nominal; a target a coder did not label is missing for that coder."
     )
-    result.measures.append(
-        alpha_measure("alpha_ordinal", "overall", "", ordinal[:, annotators], "ordinal", resampling)
-    )
-    result.measures.append(
-        alpha_measure("alpha_nominal", "overall", "", nominal[:, annotators], "nominal", resampling)
-    )
+    result.measures.append(alpha_measure("alpha_ordinal", "overall", "", ordinal[:, annotators], "ordinal", resampling))
+    result.measures.append(alpha_measure("alpha_nominal", "overall", "", nominal[:, annotators], "nominal", resampling))
     if layer.collapse:
         classes = [collapsed.id for collapsed in layer.collapse]
         lookup = [_collapsed_index(layer, classes, category) for category in table.categories]
         result.measures.append(
-            alpha_measure(
-                "alpha_collapsed", "overall", "", table.view(lookup)[:, annotators], "nominal", resampling
-            )
+            alpha_measure("alpha_collapsed", "overall", "", table.view(lookup)[:, annotators], "nominal", resampling)
         )
     known = [target.id for target in codebook.targets_for(layer.id)]
     scopes = [(target, table.items == target) for target in known]
@@ -130,14 +122,10 @@ def ordinal_agreement(data: LayerData, codebook: Codebook, resampling: Resamplin
     for target, rows in scopes:
         if rows.any():
             result.measures.append(
-                alpha_measure(
-                    "alpha_ordinal", "target", target, ordinal[rows][:, annotators], "ordinal", resampling
-                )
+                alpha_measure("alpha_ordinal", "target", target, ordinal[rows][:, annotators], "ordinal", resampling)
             )
             result.measures.append(
-                alpha_measure(
-                    "alpha_nominal", "target", target, nominal[rows][:, annotators], "nominal", resampling
-                )
+                alpha_measure("alpha_nominal", "target", target, nominal[rows][:, annotators], "nominal", resampling)
             )
     _compare(result, table, ordinal, "ordinal", data, resampling, overall=False)
     result.measures.extend(kappa_measures(ordinal, data.coders, resampling))
@@ -199,9 +187,7 @@ def _attributes(result: LayerAgreement, data: LayerData, resampling: Resampling)
         known = [str(value.id) for value in attribute.values] or [False, True]
         pooled = single_value_table(chosen, data.coders, known, ["passage_id", "target"])
         values = pooled.code_view()[:, data.annotators]
-        result.measures.append(
-            alpha_measure("alpha_nominal", "attribute", attribute.id, values, "nominal", resampling)
-        )
+        result.measures.append(alpha_measure("alpha_nominal", "attribute", attribute.id, values, "nominal", resampling))
         for label in _label_ids(data.layer):
             rows = pooled.items == label
             if rows.any() and attribute.applies(label):
@@ -226,9 +212,7 @@ def _confusions(table: CodedTable) -> list[Confusion]:
         cells = table.codes[both, first] * size + table.codes[both, second]
         counts = np.bincount(cells, minlength=size * size).reshape(size, size)
         confusions.append(
-            Confusion(
-                table.coders[first], table.coders[second], [str(c) for c in table.categories], counts.tolist()
-            )
+            Confusion(table.coders[first], table.coders[second], [str(c) for c in table.categories], counts.tolist())
         )
     return confusions
 
@@ -237,9 +221,7 @@ def _set_confusions(table: CodedTable, labels: list[str]) -> list[Confusion]:
     """Label co-occurrence for every pair of coders: passages where the first chose the row
     label and the second the column label (the diagonal counts agreements)."""
     labels = labels + sorted(set().union(*table.categories) - set(labels))
-    membership = np.array(
-        [[label in category for label in labels] for category in table.categories], dtype=int
-    )
+    membership = np.array([[label in category for label in labels] for category in table.categories], dtype=int)
     membership = membership.reshape(len(table.categories), len(labels))
     confusions = []
     for first, second in combinations(range(len(table.coders)), 2):

@@ -164,9 +164,7 @@ class LayerAgreement:
 
     def find(self, measure: str, scope: str = "overall", item: str = "") -> Measure | None:
         """The measure with this name, scope and item, if it was computed."""
-        return next(
-            (m for m in self.measures if (m.measure, m.scope, m.item) == (measure, scope, item)), None
-        )
+        return next((m for m in self.measures if (m.measure, m.scope, m.item) == (measure, scope, item)), None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -217,9 +215,7 @@ class AgreementReport:
 
     def to_csv_rows(self) -> list[dict[str, Any]]:
         """Every measure of every layer as a flat dict with the `CSV_COLUMNS` keys."""
-        return [
-            {"layer": layer.layer, **measure.to_dict()} for layer in self.layers for measure in layer.measures
-        ]
+        return [{"layer": layer.layer, **measure.to_dict()} for layer in self.layers for measure in layer.measures]
 
 
 def _finite(value: float) -> float | None:

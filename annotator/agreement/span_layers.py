@@ -82,9 +82,7 @@ def span_agreement(data: LayerData, extents: pd.DataFrame, resampling: Resamplin
     categories = [category.id for category in layer.categories]
     spans = _spans(data, labels, categories)
     result = LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURE)
-    result.notes.append(
-        "A coder counts on a passage if they marked a span of this layer on it or marked it done."
-    )
+    result.notes.append("A coder counts on a passage if they marked a span of this layer on it or marked it done.")
     n_coders = len(data.coders)
     a, b = overlap_candidates(spans.passage, spans.coder, spans.start, spans.end)
     same = spans.label[a] == spans.label[b]
@@ -96,9 +94,7 @@ def span_agreement(data: LayerData, extents: pd.DataFrame, resampling: Resamplin
     _unitizing(result, "label", labels, spans.label, spans, extents, data)
     if categories:
         same_category = (spans.category[a] == spans.category[b]) & (spans.category[a] >= 0)
-        category_a, category_b = one_to_one(
-            a[same_category], b[same_category], spans.coder, spans.end, n_coders
-        )
+        category_a, category_b = one_to_one(a[same_category], b[same_category], spans.coder, spans.end, n_coders)
         by_category = _tally(spans, spans.category, len(categories), category_a, category_b, n_coders)
         _f1_measures(result, "category", categories, by_category, data, overall=False)
         result.measures.extend(
@@ -117,9 +113,7 @@ def span_agreement(data: LayerData, extents: pd.DataFrame, resampling: Resamplin
 def _spans(data: LayerData, labels: list[str], categories: list[str]) -> _Spans:
     frame = data.labels[data.labels["span_start"].notna() & data.labels["coder"].isin(data.coders)]
     covered = data.covered[data.covered["coder"].isin(data.coders)]
-    passage_ids = np.union1d(frame["passage_id"].to_numpy(), covered["passage_id"].to_numpy()).astype(
-        np.int64
-    )
+    passage_ids = np.union1d(frame["passage_id"].to_numpy(), covered["passage_id"].to_numpy()).astype(np.int64)
     passage = np.searchsorted(passage_ids, frame["passage_id"].to_numpy())
     coder = pd.Categorical(frame["coder"], categories=data.coders).codes.astype(np.intp)
     matrix = np.zeros((len(passage_ids), len(data.coders)), dtype=bool)
@@ -131,10 +125,7 @@ def _spans(data: LayerData, labels: list[str], categories: list[str]) -> _Spans:
     label = pd.Categorical(frame["label"], categories=labels).codes.astype(np.intp)
     category_of = {each.id: each.category for each in data.layer.labels}
     category = np.array(
-        [
-            categories.index(category_of[name]) if category_of.get(name) in categories else -1
-            for name in labels
-        ],
+        [categories.index(category_of[name]) if category_of.get(name) in categories else -1 for name in labels],
         dtype=np.intp,
     )
     return _Spans(
@@ -205,9 +196,7 @@ def _f1_measures(
     annotator_pairs = [pair for pair in tally.shared if pair[0] in annotators and pair[1] in annotators]
 
     def pooled(pairs, index=slice(None)):
-        spans = sum(
-            float(tally.spans_first[p][index].sum() + tally.spans_second[p][index].sum()) for p in pairs
-        )
+        spans = sum(float(tally.spans_first[p][index].sum() + tally.spans_second[p][index].sum()) for p in pairs)
         shared = sum(tally.shared[p] for p in pairs)
         return spans, shared
 
@@ -309,9 +298,7 @@ def _unitizing(
             "end": spans.end[rows],
         }
     )
-    per_key, pooled = corpus_unitizing_alpha(
-        frame, extents, spans.covered[:, annotators], spans.passage_ids, len(keys)
-    )
+    per_key, pooled = corpus_unitizing_alpha(frame, extents, spans.covered[:, annotators], spans.passage_ids, len(keys))
     if overall:
         result.measures.append(
             Measure(
@@ -373,9 +360,7 @@ class _PassageCounts:
     """Same-label overlap matches per pair of coders, per passage."""
 
 
-def _per_passage_counts(
-    spans: _Spans, label_a: np.ndarray, label_b: np.ndarray, n_coders: int
-) -> _PassageCounts:
+def _per_passage_counts(spans: _Spans, label_a: np.ndarray, label_b: np.ndarray, n_coders: int) -> _PassageCounts:
     n_passages = len(spans.passage_ids)
     counts = np.zeros((n_passages, n_coders), dtype=np.int64)
     np.add.at(counts, (spans.passage, spans.coder), 1)
@@ -407,19 +392,14 @@ def _ranked(
         for coder in np.flatnonzero(spans.covered[passage]):
             rows = np.flatnonzero((spans.passage == passage) & (spans.coder == coder))
             rows = rows[np.argsort(spans.start[rows], kind="stable")]
-            parts = [
-                f"{labels[spans.label[row]]}@{spans.start[row] - base}-{spans.end[row] - base}"
-                for row in rows
-            ]
+            parts = [f"{labels[spans.label[row]]}@{spans.start[row] - base}-{spans.end[row] - base}" for row in rows]
             shown = parts[:SPANS_SHOWN] + (["..."] if len(parts) > SPANS_SHOWN else [])
             said[data.coders[coder]] = "; ".join(shown) or NO_LABEL
         ranked.append(Disagreement(passage_id, float(scores[passage]), said))
     return ranked
 
 
-def _time_points(
-    spans: _Spans, counts: _PassageCounts, periods: np.ndarray, data: LayerData
-) -> list[TimePoint]:
+def _time_points(spans: _Spans, counts: _PassageCounts, periods: np.ndarray, data: LayerData) -> list[TimePoint]:
     """Each annotator's overlap F1 against the others, per period of their own spans."""
     latest = pd.Series(periods).groupby([spans.passage, spans.coder]).max()
     points = []

@@ -61,9 +61,7 @@ def one_to_one(
     used_a: set[int] = set()
     used_b: set[int] = set()
     chosen = []
-    for edge, first_key, second_key in zip(
-        order.tolist(), a_key[order].tolist(), b_key[order].tolist(), strict=True
-    ):
+    for edge, first_key, second_key in zip(order.tolist(), a_key[order].tolist(), b_key[order].tolist(), strict=True):
         if first_key not in used_a and second_key not in used_b:
             used_a.add(first_key)
             used_b.add(second_key)

@@ -39,9 +39,7 @@ def heatmap(coders: Sequence[str], values: Sequence[Sequence[float]], title: str
         x, y = left + index * cell + cell / 2, top + index * cell + cell / 2
         turn = f'transform="rotate(-40 {x} {top - 8})"'
         parts.append(f'<text x="{x}" y="{top - 8}" {turn} {FONT}>{escape(_short(name))}</text>')
-        parts.append(
-            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" {FONT}>{escape(_short(name))}</text>'
-        )
+        parts.append(f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" {FONT}>{escape(_short(name))}</text>')
     for row, line in enumerate(values):
         for column, value in enumerate(line):
             x, y = left + column * cell, top + row * cell
@@ -117,8 +115,7 @@ def line_chart(series: dict[str, list[tuple[str, float]]], periods: Sequence[str
     for tick in sorted({lowest, 0.0, 0.5, 0.667, 0.8, 1.0}):
         dash = ' stroke-dasharray="4 3"' if tick in (0.667, 0.8) else ""
         parts.append(
-            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_width}" y2="{y(tick):.1f}" '
-            f'stroke="#ccc"{dash}/>'
+            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_width}" y2="{y(tick):.1f}" stroke="#ccc"{dash}/>'
         )
         parts.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" {FONT}>{tick:g}</text>')
     spacing = plot_width / max(len(periods), 1)
@@ -141,12 +138,8 @@ def line_chart(series: dict[str, list[tuple[str, float]]], periods: Sequence[str
                 f"<title>{escape(name)} {escape(period)}: {value:.3f}</title></circle>"
             )
         legend_y = top + 14 + number * 18
-        parts.append(
-            f'<rect x="{left + plot_width + 16}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>'
-        )
-        parts.append(
-            f'<text x="{left + plot_width + 34}" y="{legend_y + 1}" {FONT}>{escape(_short(name, 18))}</text>'
-        )
+        parts.append(f'<rect x="{left + plot_width + 16}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>')
+        parts.append(f'<text x="{left + plot_width + 34}" y="{legend_y + 1}" {FONT}>{escape(_short(name, 18))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

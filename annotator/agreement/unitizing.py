@@ -88,16 +88,12 @@ def unitizing_alpha(
     return 1.0 - observed / expected
 
 
-def _study(
-    spans: Iterable[CodedSpan], continuum: tuple[int, int], coders: Iterable[Hashable] | None
-) -> _Study:
+def _study(spans: Iterable[CodedSpan], continuum: tuple[int, int], coders: Iterable[Hashable] | None) -> _Study:
     begin, end = continuum
     if not (isinstance(begin, Integral) and isinstance(end, Integral) and begin < end):
         raise AnnotatorError(f"the continuum needs integer offsets with begin < end; got {continuum!r}")
     named = None if coders is None else list(dict.fromkeys(coders))
-    units: defaultdict[Hashable, defaultdict[Hashable, list[tuple[int, int]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    units: defaultdict[Hashable, defaultdict[Hashable, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     seen: dict[Hashable, None] = {}
     for coder, start, stop, category in spans:
         if not (isinstance(start, Integral) and isinstance(stop, Integral) and begin <= start < stop <= end):

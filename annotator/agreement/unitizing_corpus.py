@@ -57,9 +57,7 @@ def corpus_unitizing_alpha(
     group_masks, group_of = np.unique(masks[used], return_inverse=True)
     coders = np.array([bin(int(mask)).count("1") for mask in group_masks], dtype=np.int64)
     passages = pd.DataFrame({"passage_id": passage_ids[used], "group": group_of.ravel()})
-    passages = passages.merge(extents, on="passage_id").sort_values(
-        ["group", "passage_id"], ignore_index=True
-    )
+    passages = passages.merge(extents, on="passage_id").sort_values(["group", "passage_id"], ignore_index=True)
     passages["length"] = passages["end"] - passages["start"]
     passages["base"] = passages.groupby("group")["length"].cumsum() - passages["length"]
     units = spans.merge(
@@ -108,9 +106,7 @@ def _merged(units: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _disagreements(
-    units: pd.DataFrame, lengths: np.ndarray, coders: np.ndarray, n_categories: int
-) -> _Disagreements:
+def _disagreements(units: pd.DataFrame, lengths: np.ndarray, coders: np.ndarray, n_categories: int) -> _Disagreements:
     """Krippendorff's D_o and D_e per group and category, weighted by m L and summed over groups."""
     group = units["group"].to_numpy()
     category = units["category"].to_numpy()
@@ -128,9 +124,7 @@ def _disagreements(
     touching = (coder[a] != coder[b]) & (start[a] < end[b]) & (start[b] < end[a])
     a, b = a[touching], b[touching]
     pair_terms = ((start[a] - start[b]) ** 2 + (end[a] - end[b]) ** 2).astype(float) / 2  # each pair twice
-    touched_coders = (
-        pd.Series(coder[b]).groupby(a).nunique().reindex(range(len(units)), fill_value=0).to_numpy()
-    )
+    touched_coders = pd.Series(coder[b]).groupby(a).nunique().reindex(range(len(units)), fill_value=0).to_numpy()
     untouched = (coders[group] - 1 - touched_coders) * size**2
     total = np.bincount(cell[a], pair_terms, n_groups * n_categories) + np.bincount(
         cell, untouched, n_groups * n_categories

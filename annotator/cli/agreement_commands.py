@@ -27,15 +27,9 @@ def register(subcommands, common) -> None:
         "agreement", parents=[common], help="inter-annotator agreement per layer (alpha, kappa, span F1)"
     )
     agreement.add_argument("--layer", action="append", metavar="LAYER", help="only this layer (repeatable)")
-    agreement.add_argument(
-        "--annotators", metavar="A,B", help="only these annotators (comma-separated names)"
-    )
-    agreement.add_argument(
-        "--release", metavar="TAG", help="the labels of this release (default: current labels)"
-    )
-    agreement.add_argument(
-        "--format", choices=FORMATS, default="table", help="output on stdout (default: table)"
-    )
+    agreement.add_argument("--annotators", metavar="A,B", help="only these annotators (comma-separated names)")
+    agreement.add_argument("--release", metavar="TAG", help="the labels of this release (default: current labels)")
+    agreement.add_argument("--format", choices=FORMATS, default="table", help="output on stdout (default: table)")
     agreement.add_argument("--html", metavar="PATH", help="also write a self-contained HTML report to PATH")
     agreement.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     agreement.add_argument(
@@ -98,9 +92,7 @@ def print_report(report: AgreementReport) -> None:
             print()
             print(
                 "most disagreement: "
-                + ", ".join(
-                    f"passage {passage.passage_id} ({passage.score:.2f})" for passage in layer.disagreements
-                )
+                + ", ".join(f"passage {passage.passage_id} ({passage.score:.2f})" for passage in layer.disagreements)
             )
 
 

@@ -42,9 +42,7 @@ def register(subcommands, common) -> None:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=run_status)
 
-    history = subcommands.add_parser(
-        "history", parents=[common], help="every label revision ever written on a passage"
-    )
+    history = subcommands.add_parser("history", parents=[common], help="every label revision ever written on a passage")
     history.add_argument("passage_id", type=int, metavar="PASSAGE_ID")
     history.set_defaults(handler=run_history)
 
@@ -62,9 +60,7 @@ def run_import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    report = import_paths(
-        project.engine, args.paths, max_chars=args.max_chars, strict=args.strict, progress=progress
-    )
+    report = import_paths(project.engine, args.paths, max_chars=args.max_chars, strict=args.strict, progress=progress)
     if show_progress:
         print(file=sys.stderr)
     for error in report.errors:
@@ -97,8 +93,19 @@ def run_status(args: argparse.Namespace) -> int:
         [[layer, count] for layer, count in status["labels_per_layer"].items()] or [["(none)", 0]],
     )
     print()
-    headers = ["annotator", "role", "labels", "assigned", "waiting", "done", "in progress", "skipped", "flagged",
-               "active time", "done/hour"]
+    headers = [
+        "annotator",
+        "role",
+        "labels",
+        "assigned",
+        "waiting",
+        "done",
+        "in progress",
+        "skipped",
+        "flagged",
+        "active time",
+        "done/hour",
+    ]
     print_table(
         headers,
         [

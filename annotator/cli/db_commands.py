@@ -19,9 +19,7 @@ from annotator.security import grant_access
 
 def register(subcommands, common) -> None:
     """Add `init` and `db` to the command line."""
-    init = subcommands.add_parser(
-        "init", parents=[common], help="create the database or upgrade it to this version"
-    )
+    init = subcommands.add_parser("init", parents=[common], help="create the database or upgrade it to this version")
     init.add_argument("--codebook", type=Path, help="start from this codebook YAML (default: bundled)")
     init.set_defaults(handler=run_init)
 
@@ -105,9 +103,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def run_grant(args: argparse.Namespace) -> int:
     project = open_project(args.db)
-    report = grant_access(
-        project.engine, args.name, role=args.role, password=args.password, db_role=args.db_role
-    )
+    report = grant_access(project.engine, args.name, role=args.role, password=args.password, db_role=args.db_role)
     print(
         f"{'created' if report.created_role else 'updated'} login role {report.db_role!r} for "
         f"{report.annotator} ({report.role}){' (new annotator)' if report.created_annotator else ''}; "

@@ -22,7 +22,9 @@ def register(subcommands, common) -> None:
     )
     parser.add_argument("--release", metavar="TAG", help="export this release (default: the current labels)")
     parser.add_argument(
-        "--labels", choices=LABEL_MODES, default="majority",
+        "--labels",
+        choices=LABEL_MODES,
+        default="majority",
         help="gold config where nothing is adjudicated: majority (default), raw (most central annotator) "
         "or gold (adjudicated only)",
     )

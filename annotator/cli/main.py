@@ -8,7 +8,7 @@ import os
 # cores made `annotator agreement` twice as slow under load. Set before numpy is imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
+import argparse
 import sys
 from collections.abc import Sequence
 

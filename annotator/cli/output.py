@@ -13,8 +13,7 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> li
         for index, value in enumerate(row):
             widths[index] = max(widths[index], len(value))
     numeric = [
-        all(isinstance(row[index], int | float) for row in rows) if rows else False
-        for index in range(len(headers))
+        all(isinstance(row[index], int | float) for row in rows) if rows else False for index in range(len(headers))
     ]
 
     def line(values: Sequence[str]) -> str:

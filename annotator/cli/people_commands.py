@@ -41,10 +41,7 @@ def run_list(args: argparse.Namespace) -> int:
         people = list_annotators(session, include_removed=args.all)
     print_table(
         ["name", "role", "status", "added"],
-        [
-            [p.name, p.role, "active" if p.active else "removed", p.created_at.strftime("%Y-%m-%d")]
-            for p in people
-        ],
+        [[p.name, p.role, "active" if p.active else "removed", p.created_at.strftime("%Y-%m-%d")] for p in people],
     )
     return 0
 

@@ -23,13 +23,19 @@ def register(subcommands, common) -> None:
     assign.add_argument("--articles", metavar="ID,...", help="only these article ids")
     assign.add_argument("--limit", type=int, metavar="N", help="give out at most N passages in this run")
     assign.add_argument(
-        "--overlap-share", type=float, default=0.0, metavar="S",
+        "--overlap-share",
+        type=float,
+        default=0.0,
+        metavar="S",
         help="a share S of the articles get one annotator more (an agreement sample)",
     )
     assign.add_argument("--seed", type=int, default=0, help="chooses the --overlap-share articles (default 0)")
     assign.add_argument("--dynamic", action="store_true", help="annotators claim the next passage as they finish one")
     assign.add_argument(
-        "--claim-minutes", type=int, default=DEFAULT_CLAIM_MINUTES, metavar="M",
+        "--claim-minutes",
+        type=int,
+        default=DEFAULT_CLAIM_MINUTES,
+        metavar="M",
         help=f"with --dynamic: a claim nobody works on for M minutes is freed (default {DEFAULT_CLAIM_MINUTES})",
     )
     assign.set_defaults(handler=run_assign)
@@ -46,9 +52,16 @@ def run_assign(args: argparse.Namespace) -> int:
     with read_session(project.engine) as session:
         require_lead_connection(session)
     if args.dynamic:
-        static_only = [flag for flag, value in (("--annotators", args.annotators), ("--articles", args.articles),
-                                                 ("--limit", args.limit), ("--overlap-share", args.overlap_share))
-                       if value]
+        static_only = [
+            flag
+            for flag, value in (
+                ("--annotators", args.annotators),
+                ("--articles", args.articles),
+                ("--limit", args.limit),
+                ("--overlap-share", args.overlap_share),
+            )
+            if value
+        ]
         if static_only:
             raise AnnotatorError(f"--dynamic takes only --overlap and --claim-minutes, not {', '.join(static_only)}")
         needing = start_dynamic(project.engine, overlap=args.overlap, claim_minutes=args.claim_minutes)

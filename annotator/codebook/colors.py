@@ -24,9 +24,7 @@ def relative_luminance(color: str) -> float:
 
 def contrast_ratio(color_a: str, color_b: str) -> float:
     """WCAG 2 contrast ratio between two `#rrggbb` colours (1 .. 21)."""
-    lighter, darker = sorted(
-        (relative_luminance(color_a), relative_luminance(color_b)), reverse=True
-    )
+    lighter, darker = sorted((relative_luminance(color_a), relative_luminance(color_b)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 

@@ -70,13 +70,10 @@ class LayerDiff:
         lines += [f"retired: {label_id}{affected((label_id,))}" for label_id in self.retired]
         for merge in self.merged:
             parts = merge.sources if merge.into_is_new else (*merge.sources, merge.into)
-            lines.append(
-                f"merged: {' + '.join(parts)} -> {merge.into}{affected(merge.sources)}"
-            )
+            lines.append(f"merged: {' + '.join(parts)} -> {merge.into}{affected(merge.sources)}")
         for split in self.split:
             lines.append(
-                f"split: {split.source} -> {', '.join(split.into)}"
-                f"{affected((split.source,), 'flagged for review')}"
+                f"split: {split.source} -> {', '.join(split.into)}{affected((split.source,), 'flagged for review')}"
             )
         lines += [f"definition changed: {label_id}" for label_id in self.redefined]
         return lines
@@ -115,9 +112,7 @@ def diff_codebooks(old: Codebook, new: Codebook) -> CodebookDiff:
     """Compare two codebook versions layer by layer (layers and labels matched by id)."""
     old_ids = [layer.id for layer in old.layers]
     new_ids = [layer.id for layer in new.layers]
-    layer_diffs = (
-        _diff_layer(old.layer(layer.id), layer) for layer in new.layers if layer.id in old_ids
-    )
+    layer_diffs = (_diff_layer(old.layer(layer.id), layer) for layer in new.layers if layer.id in old_ids)
     return CodebookDiff(
         layers_added=tuple(layer_id for layer_id in new_ids if layer_id not in old_ids),
         layers_removed=tuple(layer_id for layer_id in old_ids if layer_id not in new_ids),
@@ -148,24 +143,18 @@ def _diff_layer(old: Layer, new: Layer) -> LayerDiff:
     return LayerDiff(
         layer=new.id,
         added=tuple(
-            label.id
-            for label in new.active_labels
-            if label.id not in was_active and label.id not in new_from_migration
+            label.id for label in new.active_labels if label.id not in was_active and label.id not in new_from_migration
         ),
         renamed=tuple(
             Rename(label_id, old_labels[label_id].name, new_labels[label_id].name)
             for label_id in both
             if old_labels[label_id].name != new_labels[label_id].name
         ),
-        retired=tuple(
-            label.id for label in old.active_labels if label.id in gone - accounted
-        ),
+        retired=tuple(label.id for label in old.active_labels if label.id in gone - accounted),
         merged=tuple(merged),
         split=tuple(Split(source, tuple(into)) for source, into in split_into.items()),
         redefined=tuple(
-            label_id
-            for label_id in both
-            if old_labels[label_id].definition != new_labels[label_id].definition
+            label_id for label_id in both if old_labels[label_id].definition != new_labels[label_id].definition
         ),
     )
 

@@ -18,7 +18,6 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annotator.codebook.model import (
-    subtype_attribute,
     ATTRIBUTE_KINDS,
     LAYER_KINDS,
     Attribute,
@@ -30,6 +29,7 @@ from annotator.codebook.model import (
     Layer,
     Subtype,
     Target,
+    subtype_attribute,
 )
 from annotator.codebook.paths import default_codebook_path
 from annotator.codebook.problems import Path, Problems
@@ -45,17 +45,45 @@ _INT = "tag:yaml.org,2002:int"
 _CODEBOOK_FIELDS = ("name", "description", "language", "license", "targets", "layers")
 _TARGET_FIELDS = ("id", "name", "description")
 _LAYER_FIELDS = (
-    "id", "name", "kind", "description", "guidelines", "allow_overlap", "categories",
-    "attributes", "labels", "target_layer", "targets", "collapse",
+    "id",
+    "name",
+    "kind",
+    "description",
+    "guidelines",
+    "allow_overlap",
+    "categories",
+    "attributes",
+    "labels",
+    "target_layer",
+    "targets",
+    "collapse",
 )
 _CATEGORY_FIELDS = ("id", "name", "description")
 _LABEL_FIELDS = (
-    "id", "name", "key", "color", "definition", "examples", "near_misses", "category", "value",
-    "subtypes", "retired", "replaces", "split_from",
+    "id",
+    "name",
+    "key",
+    "color",
+    "definition",
+    "examples",
+    "near_misses",
+    "category",
+    "value",
+    "subtypes",
+    "retired",
+    "replaces",
+    "split_from",
 )
 _SUBTYPE_FIELDS = ("id", "name")
 _ATTRIBUTE_FIELDS = (
-    "id", "name", "kind", "description", "values", "key", "applies_to", "default",
+    "id",
+    "name",
+    "kind",
+    "description",
+    "values",
+    "key",
+    "applies_to",
+    "default",
 )
 _VALUE_FIELDS = ("id", "name", "key")
 _COLLAPSE_FIELDS = ("id", "name", "labels")
@@ -174,16 +202,12 @@ class _Reader:
         layer_id = self._ident(fields, "id", path, what)
         kind = self._text(fields, "kind", path, what, required=True)
         if kind and kind not in LAYER_KINDS:
-            self.problems.at(
-                path + ("kind",), f"{what}: unknown layer kind {kind!r} ({_one_of(LAYER_KINDS)})"
-            )
+            self.problems.at(path + ("kind",), f"{what}: unknown layer kind {kind!r} ({_one_of(LAYER_KINDS)})")
         # With an unknown kind, kind-specific fields are not held against the layer.
         known = kind in LAYER_KINDS
         self._only_for(fields, path, what, _SPAN_ONLY, kind == "span" or not known, "span layers")
         ordinal = kind == "target_ordinal" if known else None
-        self._only_for(
-            fields, path, what, _ORDINAL_ONLY, ordinal is not False, "target_ordinal layers"
-        )
+        self._only_for(fields, path, what, _ORDINAL_ONLY, ordinal is not False, "target_ordinal layers")
 
         def label(node: Node, label_path: Path) -> Label | None:
             return self._label(node, label_path, ordinal)
@@ -254,8 +278,7 @@ class _Reader:
         if node is None:
             self.problems.at(
                 path + ("value",),
-                f"{what}: 'value' is missing (an integer scale point, "
-                "or null for the one label meaning no stance)",
+                f"{what}: 'value' is missing (an integer scale point, or null for the one label meaning no stance)",
             )
             return None
         if isinstance(node, ScalarNode) and node.tag == _NULL:
@@ -291,9 +314,7 @@ class _Reader:
         default: str | bool | None = None
         if kind == "choice":
             self._only_for(fields, path, what, ("key",), False, "flag attributes")
-            values = self._list(
-                fields, "values", path, what, self._attribute_value, required=True
-            )
+            values = self._list(fields, "values", path, what, self._attribute_value, required=True)
             default = self._ident(fields, "default", path, what, required=False) or None
         elif kind == "flag":
             self._only_for(fields, path, what, ("values",), False, "choice attributes")
@@ -334,15 +355,11 @@ class _Reader:
 
     # -- fields --------------------------------------------------------------------------
 
-    def _fields(
-        self, node: Node, path: Path, noun: str, known: tuple[str, ...]
-    ) -> tuple[dict[str, Node], str] | None:
+    def _fields(self, node: Node, path: Path, noun: str, known: tuple[str, ...]) -> tuple[dict[str, Node], str] | None:
         """A mapping node's fields and how to name it; reports duplicate and unknown fields."""
         if not isinstance(node, MappingNode):
             article = "an" if noun[0] in "aeiou" else "a"
-            self.problems.at_line(
-                _line(node), f"{article} {noun} must be a mapping of 'field: value' lines"
-            )
+            self.problems.at_line(_line(node), f"{article} {noun} must be a mapping of 'field: value' lines")
             return None
         self.problems.record(path, _line(node))
         what = _describe(noun, node)
@@ -361,7 +378,12 @@ class _Reader:
         return fields, what
 
     def _present(
-        self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool,
+        self,
+        fields: Mapping[str, Node],
+        name: str,
+        path: Path,
+        what: str,
+        required: bool,
         hint: str = "",
     ) -> Node | None:
         """The field's node, or None when it is absent or null (reported when required)."""
@@ -377,8 +399,13 @@ class _Reader:
         return node
 
     def _text(
-        self, fields: Mapping[str, Node], name: str, path: Path, what: str,
-        required: bool = False, hint: str = "",
+        self,
+        fields: Mapping[str, Node],
+        name: str,
+        path: Path,
+        what: str,
+        required: bool = False,
+        hint: str = "",
     ) -> str:
         node = self._present(fields, name, path, what, required, hint)
         if node is None:
@@ -391,21 +418,16 @@ class _Reader:
             self.problems.at(path + (name,), f"{what}: {name!r} is empty{hint}")
         return text
 
-    def _ident(
-        self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool = True
-    ) -> str:
+    def _ident(self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool = True) -> str:
         text = self._text(fields, name, path, what, required=required)
         if text and not _is_snake_case(text):
             self.problems.at(
                 path + (name,),
-                f"{what}: {name} {text!r} must be snake_case "
-                "(a-z, 0-9 and _, starting with a letter)",
+                f"{what}: {name} {text!r} must be snake_case (a-z, 0-9 and _, starting with a letter)",
             )
         return text
 
-    def _key(
-        self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool
-    ) -> str:
+    def _key(self, fields: Mapping[str, Node], name: str, path: Path, what: str, required: bool) -> str:
         """A shortcut key keeps its source text: `key: 1` is the key "1", not the number."""
         node = self._present(fields, name, path, what, required)
         if node is None:
@@ -427,8 +449,13 @@ class _Reader:
         return False
 
     def _list(
-        self, fields: Mapping[str, Node], name: str, path: Path, what: str,
-        build: Callable[[Node, Path], T | None], required: bool = False,
+        self,
+        fields: Mapping[str, Node],
+        name: str,
+        path: Path,
+        what: str,
+        build: Callable[[Node, Path], T | None],
+        required: bool = False,
     ) -> tuple[T, ...]:
         """Build each item of a list field; paths count the items built, as the model does."""
         built: list[T] = []
@@ -473,14 +500,17 @@ class _Reader:
         idents = self._texts(fields, name, path, what, required)
         for index, ident in enumerate(idents):
             if not _is_snake_case(ident):
-                self.problems.at(
-                    path + (name, index), f"{what}: {name} entry {ident!r} is not a snake_case id"
-                )
+                self.problems.at(path + (name, index), f"{what}: {name} entry {ident!r} is not a snake_case id")
         return idents
 
     def _only_for(
-        self, fields: Mapping[str, Node], path: Path, what: str, names: tuple[str, ...],
-        allowed: bool, kinds: str,
+        self,
+        fields: Mapping[str, Node],
+        path: Path,
+        what: str,
+        names: tuple[str, ...],
+        allowed: bool,
+        kinds: str,
     ) -> None:
         if allowed:
             return
@@ -498,8 +528,10 @@ def _squeeze(text: str) -> str:
 
 
 def _is_snake_case(text: str) -> bool:
-    return text[:1].isascii() and text[:1].islower() and all(
-        char.isascii() and (char.islower() or char.isdigit() or char == "_") for char in text
+    return (
+        text[:1].isascii()
+        and text[:1].islower()
+        and all(char.isascii() and (char.islower() or char.isdigit() or char == "_") for char in text)
     )
 
 

@@ -242,7 +242,5 @@ class Codebook:
 
     def content_hash(self) -> str:
         """sha256 of a canonical JSON form: YAML layout, comments and key order do not count."""
-        canonical = json.dumps(
-            dataclasses.asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
+        canonical = json.dumps(dataclasses.asdict(self), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -126,8 +126,7 @@ class _LayerCheck:
                 known = ", ".join(category_ids) if category_ids else "none"
                 self.problems.at(
                     self.at("labels", i, "category"),
-                    f"{what}: unknown category {label.category!r} "
-                    f"(categories of {self.what}: {known})",
+                    f"{what}: unknown category {label.category!r} (categories of {self.what}: {known})",
                 )
 
     def attributes(self) -> None:
@@ -144,17 +143,13 @@ class _LayerCheck:
             if choice_default and choice_default not in value_ids:
                 self.problems.at(
                     self.at("attributes", i, "default"),
-                    f"{what}: default {attribute.default!r} is not one of its values "
-                    f"({', '.join(value_ids)})",
+                    f"{what}: default {attribute.default!r} is not one of its values ({', '.join(value_ids)})",
                 )
 
     def migrations(self) -> None:
         """`replaces` and `split_from` must name retired labels of this layer."""
         for i, label in enumerate(self.layer.labels):
-            named = [
-                (self.at("labels", i, "replaces", j), "replaces", old)
-                for j, old in enumerate(label.replaces)
-            ]
+            named = [(self.at("labels", i, "replaces", j), "replaces", old) for j, old in enumerate(label.replaces)]
             if label.split_from:
                 named.append((self.at("labels", i, "split_from"), "split_from", label.split_from))
             for path, field, old in named:
@@ -168,8 +163,7 @@ class _LayerCheck:
                 elif not self.layer.label(old).retired:
                     self.problems.at(
                         path,
-                        f"label {label.id!r}: {field} names {old!r}, which must then be marked "
-                        "'retired: true'",
+                        f"label {label.id!r}: {field} names {old!r}, which must then be marked 'retired: true'",
                     )
 
     def scale(self) -> None:
@@ -197,8 +191,7 @@ class _LayerCheck:
                 duplicated = True
                 self.problems.at(
                     self.at("labels", i, "value"),
-                    f"label {label.id!r}: value {label.value} is already the value of label "
-                    f"{seen[label.value]!r}",
+                    f"label {label.id!r}: value {label.value} is already the value of label {seen[label.value]!r}",
                 )
             else:
                 seen[label.value] = label.id
@@ -213,23 +206,20 @@ class _LayerCheck:
             except KeyError:
                 self.problems.at(
                     self.at("target_layer"),
-                    f"{self.what}: target_layer {layer.target_layer!r} "
-                    "is not a layer of this codebook",
+                    f"{self.what}: target_layer {layer.target_layer!r} is not a layer of this codebook",
                 )
             else:
                 if kind != "span":
                     self.problems.at(
                         self.at("target_layer"),
-                        f"{self.what}: target_layer {layer.target_layer!r} must be a span layer "
-                        f"(it is {kind})",
+                        f"{self.what}: target_layer {layer.target_layer!r} must be a span layer (it is {kind})",
                     )
         target_ids = [target.id for target in self.codebook.targets]
         for j, target_id in enumerate(layer.targets):
             if target_id not in target_ids:
                 self.problems.at(
                     self.at("targets", j),
-                    f"{self.what}: unknown target {target_id!r} (codebook targets: "
-                    f"{', '.join(target_ids) or 'none'})",
+                    f"{self.what}: unknown target {target_id!r} (codebook targets: {', '.join(target_ids) or 'none'})",
                 )
         if not layer.target_layer and not target_ids:
             self.problems.at(
@@ -246,9 +236,7 @@ class _LayerCheck:
             for j, label_id in enumerate(collapsed_class.labels):
                 path = self.at("collapse", i, "labels", j)
                 if label_id not in self.label_ids:
-                    self.problems.at(
-                        path, f"collapse class {collapsed_class.id!r}: unknown label {label_id!r}"
-                    )
+                    self.problems.at(path, f"collapse class {collapsed_class.id!r}: unknown label {label_id!r}")
                 elif label_id in placed:
                     self.problems.at(
                         path,

@@ -6,7 +6,7 @@ revisions are checked against (`alembic check`).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -47,7 +47,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 def utcnow() -> datetime:
     """The current time in UTC, as stored in every `created_at` column."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -85,10 +85,8 @@ class Passage(Base):
     __tablename__ = "passages"
     __table_args__ = (
         UniqueConstraint("article_id", "index", name="article_index"),
-        CheckConstraint("start >= 0 AND start < \"end\"", name="offsets"),
-        CheckConstraint(
-            "kind IN (" + ", ".join(f"'{kind}'" for kind in PASSAGE_KINDS) + ")", name="kind"
-        ),
+        CheckConstraint('start >= 0 AND start < "end"', name="offsets"),
+        CheckConstraint("kind IN (" + ", ".join(f"'{kind}'" for kind in PASSAGE_KINDS) + ")", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,9 +105,7 @@ class Annotator(Base):
 
     __tablename__ = "annotators"
     __table_args__ = (
-        CheckConstraint(
-            "role IN (" + ", ".join(f"'{role}'" for role in ANNOTATOR_ROLES) + ")", name="role"
-        ),
+        CheckConstraint("role IN (" + ", ".join(f"'{role}'" for role in ANNOTATOR_ROLES) + ")", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -88,7 +88,8 @@ def _sections(result: ExportResult) -> Iterable[str]:
     yield _release(result)
     yield _limitations(result)
     yield "## License\n\n" + (
-        f"`{codebook.license}`, as the codebook states." if codebook.license
+        f"`{codebook.license}`, as the codebook states."
+        if codebook.license
         else "Unknown: the codebook states no licence (set `license:` in the codebook)."
     )
 
@@ -150,7 +151,7 @@ def _columns(codebook: Codebook) -> str:
         "- `agreement` (per item): the mean, over pairs of the passage's annotators, of the Jaccard "
         "similarity |A ∩ B| / |A ∪ B| of their label items (layer, label, span offsets, target; all "
         "layers pooled, spans matched exactly); null with fewer than two annotators.",
-        f"- `text`, and `tokens`: `re.finditer(r\"{TOKEN_PATTERN.pattern}\", text)` (runs of word "
+        f'- `text`, and `tokens`: `re.finditer(r"{TOKEN_PATTERN.pattern}", text)` (runs of word '
         "characters, or single other non-space characters).",
         "",
         "Per layer, in codebook order (labels are ClassLabels named by label id, retired labels "
@@ -221,22 +222,30 @@ def _codebook(codebook: Codebook) -> str:
 
 
 def _procedure(result: ExportResult) -> str:
-    return "\n".join([
-        "## Annotation procedure",
-        "",
-        "Annotators labelled passages in a keyboard-driven terminal tool, one passage at a time, "
-        "with the codebook's definitions, examples and near misses at hand. Every change is kept as "
-        "a revision; this export holds the labels current at the snapshot. Leads may adjudicate "
-        "disagreements; adjudicated labels feed the `gold` config only. Labels imported from other "
-        "sources (origin \"import\") are treated like the others.",
-    ])
+    return "\n".join(
+        [
+            "## Annotation procedure",
+            "",
+            "Annotators labelled passages in a keyboard-driven terminal tool, one passage at a time, "
+            "with the codebook's definitions, examples and near misses at hand. Every change is kept as "
+            "a revision; this export holds the labels current at the snapshot. Leads may adjudicate "
+            "disagreements; adjudicated labels feed the `gold` config only. Labels imported from other "
+            'sources (origin "import") are treated like the others.',
+        ]
+    )
 
 
 def _agreement(result: ExportResult) -> str:
     report = result.agreement
     rows = [
-        [f"`{layer.layer}`", measure.measure, _number(measure.coefficient), _interval(measure),
-         measure.n_units, measure.interpretation]
+        [
+            f"`{layer.layer}`",
+            measure.measure,
+            _number(measure.coefficient),
+            _interval(measure),
+            measure.n_units,
+            measure.interpretation,
+        ]
         for layer in report.layers
         for measure in layer.measures
         if measure.scope == "overall"
@@ -295,10 +304,12 @@ def _release(result: ExportResult) -> str:
     lines += ["", f"Changes since release `{_cell(snapshot.previous.tag)}` (labels matched by revision lineage):", ""]
     if not result.changelog.layers:
         return "\n".join(lines + ["No labels in either snapshot."])
-    lines.append(_table(
-        ["layer", *CHANGE_KINDS, "unchanged"],
-        [[c.layer, *(c.counts[kind] for kind in CHANGE_KINDS), c.unchanged] for c in result.changelog.layers],
-    ))
+    lines.append(
+        _table(
+            ["layer", *CHANGE_KINDS, "unchanged"],
+            [[c.layer, *(c.counts[kind] for kind in CHANGE_KINDS), c.unchanged] for c in result.changelog.layers],
+        )
+    )
     return "\n".join(lines)
 
 
@@ -307,7 +318,7 @@ def _limitations(result: ExportResult) -> str:
         "## Known limitations",
         "",
         "- Passages nobody labelled are not exported, so a layer's absence of labels on an exported "
-        "passage can mean \"nothing to label\" or \"not looked at for this layer\".",
+        'passage can mean "nothing to label" or "not looked at for this layer".',
         "- Majority labels need more than half of the passage's annotators: items without a majority "
         "are left out, so gold spans are sparser than any one annotator's.",
     ]

@@ -93,9 +93,7 @@ def article_strata(session: Session, watermark: int, layer_id: str | None) -> di
     left out; ties: the lowest label id), or `NO_STRATUM`.
     """
     current = current_labels_query(as_of=watermark).order_by(None).subquery()
-    chosen = case(
-        (and_(current.c.layer == layer_id, current.c.origin != ADJUDICATION), current.c.label), else_=None
-    )
+    chosen = case((and_(current.c.layer == layer_id, current.c.origin != ADJUDICATION), current.c.label), else_=None)
     query = (
         select(Passage.article_id, current.c.passage_id, chosen, func.count())
         .join(Passage, Passage.id == current.c.passage_id)
@@ -125,8 +123,13 @@ def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) ->
         row.id: row
         for row in connection.execute(
             select(
-                Article.id, Article.external_id, Article.sha256, Article.source, Article.url,
-                Article.published, Article.text,
+                Article.id,
+                Article.external_id,
+                Article.sha256,
+                Article.source,
+                Article.url,
+                Article.published,
+                Article.text,
             ).where(Article.id.in_(article_ids))
         )
     }
@@ -134,8 +137,15 @@ def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) ->
     query = (
         current_labels_query(as_of=watermark)
         .with_only_columns(
-            Annotation.id, Annotation.passage_id, Annotation.annotator_id, Annotation.layer, Annotation.label,
-            Annotation.span_start, Annotation.span_end, Annotation.target, cast(Annotation.attributes, Text),
+            Annotation.id,
+            Annotation.passage_id,
+            Annotation.annotator_id,
+            Annotation.layer,
+            Annotation.label,
+            Annotation.span_start,
+            Annotation.span_end,
+            Annotation.target,
+            cast(Annotation.attributes, Text),
             Annotation.origin,
         )
         .join(Passage, Passage.id == Annotation.passage_id)
@@ -164,7 +174,6 @@ def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) ->
             published=article.published,
             labels=labels[passage.id],
         )
-
 
 
 @lru_cache(maxsize=4096)

@@ -307,7 +307,7 @@ class _Checker:
     def _annotator(self, line: _Line) -> int:
         name = self.annotator_override or line.annotator
         if not name:
-            raise InputError(line.where, "no annotator: give --annotator or an \"annotator\" field")
+            raise InputError(line.where, 'no annotator: give --annotator or an "annotator" field')
         if name not in self.people:
             raise InputError(line.where, f"unknown annotator {name!r} (add people first: `annotator annotators add`)")
         return self.people[name]
@@ -315,7 +315,7 @@ class _Checker:
     def _passage(self, line: _Line, layer: Layer, article: _ArticleInfo) -> Passage:
         if layer.kind != "span":
             if line.passage is None:
-                raise InputError(line.where, f"layer {layer.id!r} labels passages: give \"passage\" (an index)")
+                raise InputError(line.where, f'layer {layer.id!r} labels passages: give "passage" (an index)')
             passage = next((p for p in article.passages if p.index == line.passage), None)
             if passage is None:
                 raise InputError(line.where, f"article {line.article!r} has no passage {line.passage}")

@@ -111,16 +111,12 @@ def is_boilerplate(text: str, start: int = 0, end: int | None = None) -> bool:
     if end is None:
         end = len(text)
     return end - start <= _BOILERPLATE_MAX_CHARS and (
-        _BOILERPLATE_LINE.fullmatch(text, start, end) is not None
-        or _contains_phrase(text[start:end].lower())
+        _BOILERPLATE_LINE.fullmatch(text, start, end) is not None or _contains_phrase(text[start:end].lower())
     )
 
 
 def _contains_phrase(unit: str) -> bool:
-    for phrase in BOILERPLATE_PHRASES:
-        if phrase in unit:
-            return True
-    return False
+    return any(phrase in unit for phrase in BOILERPLATE_PHRASES)
 
 
 _TOC_HEAD = re.compile(
@@ -157,13 +153,88 @@ _OPENERS = "\"'“‘«([¿¡"
 _TOKEN_OPENERS = "\"'“‘«(["
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # e.g, i.e, U.S, a.m
 ABBREVIATIONS = frozenset(
-    "mr mrs ms mx dr prof gen lt col maj capt cpt sgt cpl pte pvt adm brig cmdr cdr gov sen rep pres"
-    " supt insp det st mt jr sr rev fr hon amb vs cf approx est dept univ inc ltd corp co bros messrs"
-    " mme mlle gov't".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "prof",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "cpt",
+        "sgt",
+        "cpl",
+        "pte",
+        "pvt",
+        "adm",
+        "brig",
+        "cmdr",
+        "cdr",
+        "gov",
+        "sen",
+        "rep",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "st",
+        "mt",
+        "jr",
+        "sr",
+        "rev",
+        "fr",
+        "hon",
+        "amb",
+        "vs",
+        "cf",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "inc",
+        "ltd",
+        "corp",
+        "co",
+        "bros",
+        "messrs",
+        "mme",
+        "mlle",
+        "gov't",
+    ]
 )
 # Abbreviations that only stay abbreviations before a number ("No. 4", "Jan. 12", "p. 7").
 NUMERIC_ABBREVIATIONS = frozenset(
-    "no nos vol vols p pp fig figs art arts ch para sec jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "no",
+        "nos",
+        "vol",
+        "vols",
+        "p",
+        "pp",
+        "fig",
+        "figs",
+        "art",
+        "arts",
+        "ch",
+        "para",
+        "sec",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 _TERMINAL = frozenset(".!?;:,…")
 _CLOSERS = "\"'”’»)]"
@@ -280,9 +351,8 @@ def _is_structural(text: str, start: int, end: int) -> bool:
 
 def _final_char(unit: str) -> str:
     """The last character of `unit` before closing quotes, brackets and citation markers."""
-    if unit.endswith("]"):
-        if _TRAILING_CITATION.search(unit):
-            return "."  # a citation marker ends a sentence, never a title or heading
+    if unit.endswith("]") and _TRAILING_CITATION.search(unit):
+        return "."  # a citation marker ends a sentence, never a title or heading
     unit = unit.rstrip(_CLOSERS)
     return unit[-1] if unit else ""
 

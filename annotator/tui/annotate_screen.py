@@ -21,11 +21,11 @@ from textual.widgets import Footer
 
 from annotator.codebook import Attribute, AttributeValue, Label, Layer, guideline_section
 from annotator.codebook.guidelines import has_guidelines
+from annotator.codebook.model import SUBTYPE_ATTRIBUTE
 from annotator.db.models import Annotation
 from annotator.labels import LabelContent
 from annotator.spans import clean_span, word_at
 from annotator.suggestions import Suggestion
-from annotator.codebook.model import SUBTYPE_ATTRIBUTE
 from annotator.tui.modals import ChoiceScreen, GuidelinesScreen, KeysScreen, PromptScreen
 from annotator.tui.passage_view import PaintedSpan, PassageView
 from annotator.tui.queue_screen import QueueScreen
@@ -173,8 +173,12 @@ class AnnotateScreen(Screen[None]):
         self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, self.label_names)
         focused = self.focused_label()
         painted = [
-            PaintedSpan(row.span_start - data.start, row.span_end - data.start, self._color(row),
-                        focused=focused is not None and row.id == focused.id)
+            PaintedSpan(
+                row.span_start - data.start,
+                row.span_end - data.start,
+                self._color(row),
+                focused=focused is not None and row.id == focused.id,
+            )
             for row in data.labels
             if row.span_start is not None
         ]
@@ -182,7 +186,9 @@ class AnnotateScreen(Screen[None]):
         self.view.paint(painted)
         chosen = {row.label for row in data.labels if row.layer == self.layer.id}
         if self.layer.kind == "target_ordinal":
-            chosen = {row.label for row in data.labels if row.layer == self.layer.id and row.target == self.current_target()}
+            chosen = {
+                row.label for row in data.labels if row.layer == self.layer.id and row.target == self.current_target()
+            }
         self.query_one(LabelPalette).show_layer(self.layer, chosen, self._layer_extra())
         self._draw_title()
         self._draw_status()
@@ -365,7 +371,11 @@ class AnnotateScreen(Screen[None]):
         """Set or clear a choice, or toggle a flag, on the focused label of the active layer."""
         row = self._label_in_layer()
         if row is None:
-            self.notify(f"Add a {self.layer.name} label first; {attribute.name} is set on a label.", severity="warning", markup=False)
+            self.notify(
+                f"Add a {self.layer.name} label first; {attribute.name} is set on a label.",
+                severity="warning",
+                markup=False,
+            )
             return
         if not attribute.applies(row.label):
             self.notify(f"{attribute.name} does not apply to {row.label}.", severity="warning", markup=False)
@@ -465,7 +475,10 @@ class AnnotateScreen(Screen[None]):
         def commented(comment: str | None) -> None:
             if comment is not None:
                 self.app.run_db(
-                    lambda: (self.app.workbench.set_comment(passage_id, comment), self.app.workbench.load_passage(passage_id))[1],
+                    lambda: (
+                        self.app.workbench.set_comment(passage_id, comment),
+                        self.app.workbench.load_passage(passage_id),
+                    )[1],
                     self.show_passage,
                 )
 
@@ -534,7 +547,9 @@ class AnnotateScreen(Screen[None]):
         if suggestion is None:
             return
         data = self.passage
-        content = LabelContent(suggestion.layer, suggestion.label, data.start + suggestion.start, data.start + suggestion.end)
+        content = LabelContent(
+            suggestion.layer, suggestion.label, data.start + suggestion.start, data.start + suggestion.end
+        )
         self._write(lambda: self.app.workbench.add(data.passage_id, content, origin="suggestion"))
 
     def action_reject_suggestion(self) -> None:
@@ -593,7 +608,11 @@ class AnnotateScreen(Screen[None]):
             return None
         cursor = self.passage.start + self.view.cursor_offset
         return next(
-            (row for row in self.passage.labels if row.span_start is not None and row.span_start <= cursor < row.span_end),
+            (
+                row
+                for row in self.passage.labels
+                if row.span_start is not None and row.span_start <= cursor < row.span_end
+            ),
             None,
         )
 

@@ -132,8 +132,6 @@ def run_app(project: Project, annotator_id: int, *, gazetteer: Path | None = Non
     suggestions = SuggestionIndex()
     if gazetteer is not None:
         load_gazetteer(suggestions, gazetteer, project.codebook)
-    app = AnnotatorApp(
-        project, annotator_id, suggestions=suggestions, keymap=load_keymap(keymap) if keymap else None
-    )
+    app = AnnotatorApp(project, annotator_id, suggestions=suggestions, keymap=load_keymap(keymap) if keymap else None)
     app.run()
     return app.return_code or 0

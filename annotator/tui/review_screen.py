@@ -270,8 +270,11 @@ class ReviewScreen(Screen[None]):
         decision = self.review.decisions.get(layer_id)
         if decision is not None:
             names = self.review.names
-            how = {"annotator": f"{names.get(decision.chosen_annotator_id, '?')}'s version", "majority": "the majority",
-                   "edit": "own pick"}[decision.method]
+            how = {
+                "annotator": f"{names.get(decision.chosen_annotator_id, '?')}'s version",
+                "majority": "the majority",
+                "edit": "own pick",
+            }[decision.method]
             text.append("Decided: ", style="bold")
             text.append(visible(how))
             lead = visible(names.get(decision.lead_id, "?"))
@@ -375,8 +378,12 @@ class ReviewScreen(Screen[None]):
         self._decide(
             f"{coder.name}'s version of {self._scope_name()}",
             lambda rationale: accept_version(
-                self.engine, lead_id=self.lead_id, passage_id=passage_id, annotator_id=coder.id,
-                layers=layers, rationale=rationale,
+                self.engine,
+                lead_id=self.lead_id,
+                passage_id=passage_id,
+                annotator_id=coder.id,
+                layers=layers,
+                rationale=rationale,
             ),
         )
 

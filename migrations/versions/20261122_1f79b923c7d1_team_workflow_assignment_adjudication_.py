@@ -46,47 +46,58 @@ POLICIES = {
 WORKLOAD_VIEW = "CREATE VIEW passage_workload AS SELECT passage_id, status, claimed_at, updated_at FROM assignments"
 
 
-revision: str = '1f79b923c7d1'
-down_revision: str | None = 'f0262f383a45'
+revision: str = "1f79b923c7d1"
+down_revision: str | None = "f0262f383a45"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('settings',
-    sa.Column('key', sa.String(length=64), nullable=False),
-    sa.Column('value', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_settings'))
+    op.create_table(
+        "settings",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
     )
-    op.create_table('adjudications',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('passage_id', sa.Integer(), nullable=False),
-    sa.Column('layer', sa.String(length=64), nullable=False),
-    sa.Column('lead_id', sa.Integer(), nullable=False),
-    sa.Column('method', sa.String(length=16), nullable=False),
-    sa.Column('chosen_annotator_id', sa.Integer(), nullable=True),
-    sa.Column('rationale', sa.Text(), nullable=True),
-    sa.Column('dispute_key', sa.Text(), nullable=False),
-    sa.Column('source_revision_ids', sa.JSON(), nullable=False),
-    sa.Column('gold_revision_ids', sa.JSON(), nullable=False),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("method IN ('annotator', 'majority', 'edit')", name=op.f('ck_adjudications_method')),
-    sa.ForeignKeyConstraint(['chosen_annotator_id'], ['annotators.id'], name=op.f('fk_adjudications_chosen_annotator_id_annotators'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['lead_id'], ['annotators.id'], name=op.f('fk_adjudications_lead_id_annotators'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['passage_id'], ['passages.id'], name=op.f('fk_adjudications_passage_id_passages'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_adjudications'))
+    op.create_table(
+        "adjudications",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("passage_id", sa.Integer(), nullable=False),
+        sa.Column("layer", sa.String(length=64), nullable=False),
+        sa.Column("lead_id", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=16), nullable=False),
+        sa.Column("chosen_annotator_id", sa.Integer(), nullable=True),
+        sa.Column("rationale", sa.Text(), nullable=True),
+        sa.Column("dispute_key", sa.Text(), nullable=False),
+        sa.Column("source_revision_ids", sa.JSON(), nullable=False),
+        sa.Column("gold_revision_ids", sa.JSON(), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("method IN ('annotator', 'majority', 'edit')", name=op.f("ck_adjudications_method")),
+        sa.ForeignKeyConstraint(
+            ["chosen_annotator_id"],
+            ["annotators.id"],
+            name=op.f("fk_adjudications_chosen_annotator_id_annotators"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["lead_id"], ["annotators.id"], name=op.f("fk_adjudications_lead_id_annotators"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["passage_id"], ["passages.id"], name=op.f("fk_adjudications_passage_id_passages"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_adjudications")),
     )
-    with op.batch_alter_table('adjudications', schema=None) as batch_op:
-        batch_op.create_index('ix_adjudications_layer_dispute', ['layer', 'dispute_key'], unique=False)
-        batch_op.create_index('ix_adjudications_passage_layer', ['passage_id', 'layer'], unique=False)
+    with op.batch_alter_table("adjudications", schema=None) as batch_op:
+        batch_op.create_index("ix_adjudications_layer_dispute", ["layer", "dispute_key"], unique=False)
+        batch_op.create_index("ix_adjudications_passage_layer", ["passage_id", "layer"], unique=False)
 
-    with op.batch_alter_table('annotators', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('db_role', sa.String(length=63), nullable=True))
-        batch_op.create_index(batch_op.f('ix_annotators_db_role'), ['db_role'], unique=True)
+    with op.batch_alter_table("annotators", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("db_role", sa.String(length=63), nullable=True))
+        batch_op.create_index(batch_op.f("ix_annotators_db_role"), ["db_role"], unique=True)
 
-    with op.batch_alter_table('assignments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
 
     op.execute(WORKLOAD_VIEW)
     if op.get_bind().dialect.name == "postgresql":
@@ -103,18 +114,18 @@ def downgrade() -> None:
             for name, _ in policies:
                 op.execute(f"DROP POLICY {name} ON {table}")
     op.execute("DROP VIEW passage_workload")
-    with op.batch_alter_table('assignments', schema=None) as batch_op:
-        batch_op.drop_column('claimed_at')
-        batch_op.drop_column('assigned_at')
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_column("claimed_at")
+        batch_op.drop_column("assigned_at")
 
     # Other tables refer to annotators: drop the column in place rather than copy the table.
-    with op.batch_alter_table('annotators', schema=None, recreate='never') as batch_op:
-        batch_op.drop_index(batch_op.f('ix_annotators_db_role'))
-        batch_op.drop_column('db_role')
+    with op.batch_alter_table("annotators", schema=None, recreate="never") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_annotators_db_role"))
+        batch_op.drop_column("db_role")
 
-    with op.batch_alter_table('adjudications', schema=None) as batch_op:
-        batch_op.drop_index('ix_adjudications_passage_layer')
-        batch_op.drop_index('ix_adjudications_layer_dispute')
+    with op.batch_alter_table("adjudications", schema=None) as batch_op:
+        batch_op.drop_index("ix_adjudications_passage_layer")
+        batch_op.drop_index("ix_adjudications_layer_dispute")
 
-    op.drop_table('adjudications')
-    op.drop_table('settings')
+    op.drop_table("adjudications")
+    op.drop_table("settings")

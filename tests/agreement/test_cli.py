@@ -50,9 +50,7 @@ def test_json_and_csv_for_scripts(db_url, project, capsys):
         m for m in data["layers"][0]["measures"] if (m["measure"], m["scope"]) == ("alpha_ordinal", "overall")
     )
     assert round(overall["coefficient"], 3) == 0.815 and overall["interpretation"] == "reliable"
-    assert (
-        main(["agreement", "--db", db_url, "--format", "csv", "--annotators", "c1,c2", "--boot", "50"]) == 0
-    )
+    assert main(["agreement", "--db", db_url, "--format", "csv", "--annotators", "c1,c2", "--boot", "50"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert {row["layer"] for row in rows} == {"stance"}  # nobody labelled the other layers

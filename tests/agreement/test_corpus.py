@@ -10,7 +10,7 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 
 import krippendorff
@@ -111,9 +111,7 @@ def build_corpus(project, names, lead: str | None = None, with_tone: bool = Fals
         passages = [
             tuple(row)
             for row in session.execute(
-                select(Passage.id, Passage.start, Passage.end)
-                .where(Passage.annotatable.is_(True))
-                .order_by(Passage.id)
+                select(Passage.id, Passage.start, Passage.end).where(Passage.annotatable.is_(True)).order_by(Passage.id)
             )
         ]
     return Corpus(engine, load_active_codebook(engine).version_id, passages, people)
@@ -144,9 +142,7 @@ def build_krippendorff_stance(project, extra_null: bool = False) -> Corpus:
         if not math.isnan(value)
     ]
     if extra_null:
-        rows += [
-            ("erin", unit, LabelContent("stance", "no_stance", target="government")) for unit in range(3)
-        ]
+        rows += [("erin", unit, LabelContent("stance", "no_stance", target="government")) for unit in range(3)]
     corpus.label(rows)
     return corpus
 
@@ -184,9 +180,7 @@ def test_stance_pairwise_weighted_kappa_and_annotator_scores(project):
     report = corpus_agreement(corpus.engine, n_boot=100)
     for first, second in combinations(range(4), 2):
         both = ~np.isnan(KRIPPENDORFF_2011[:, [first, second]]).any(axis=1)
-        expected = cohen_kappa_score(
-            KRIPPENDORFF_2011[both, first], KRIPPENDORFF_2011[both, second], weights="linear"
-        )
+        expected = cohen_kappa_score(KRIPPENDORFF_2011[both, first], KRIPPENDORFF_2011[both, second], weights="linear")
         kappa = measure(report, "stance", "kappa_linear", "pair", f"c{first + 1}|c{second + 1}")
         assert kappa.coefficient == pytest.approx(expected, abs=1e-12)
         assert kappa.n_units == both.sum()
@@ -203,9 +197,7 @@ def test_stance_pairwise_weighted_kappa_and_annotator_scores(project):
         if not math.isnan(row[0]) and not math.isnan(row[other])
     ]
     expected = krippendorff.alpha(reliability_data=np.array(pooled).T, level_of_measurement="ordinal")
-    assert measure(report, "stance", "alpha_ordinal", "annotator", "c1").coefficient == pytest.approx(
-        expected
-    )
+    assert measure(report, "stance", "alpha_ordinal", "annotator", "c1").coefficient == pytest.approx(expected)
     matrix = report.layer("stance").pairwise
     assert matrix.coders == ["c1", "c2", "c3", "c4"] and math.isnan(matrix.values[0][0])
     assert matrix.values[0][1] == matrix.values[1][0]
@@ -231,9 +223,7 @@ def label_identically(corpus: Corpus, people) -> None:
     rows = []
     for index in range(12):
         labels = [
-            LabelContent(
-                "event_type", events[index % 4], attributes={"realis": ["actual", "claimed"][index % 2]}
-            ),
+            LabelContent("event_type", events[index % 4], attributes={"realis": ["actual", "claimed"][index % 2]}),
             LabelContent("stance", stances[index % 5], target="government"),
             corpus.span("actors", actors[index % 3], index, 0, 4 + index % 3),
             corpus.span("actors", actors[(index + 1) % 3], index, 10, 14),
@@ -268,12 +258,8 @@ def test_identical_annotators_agree_perfectly_in_every_layer(project):
             assert result.low == result.high == pytest.approx(1.0), (layer, name)
     assert measure(report, "stance", "kappa_linear", "pair", "alice|bob").coefficient == pytest.approx(1.0)
     assert measure(report, "event_type", "alpha_binary", "label", "battles").coefficient == pytest.approx(1.0)
-    assert measure(report, "event_type", "alpha_nominal", "attribute", "realis").coefficient == pytest.approx(
-        1.0
-    )
-    assert measure(
-        report, "rhetoric", "f1_overlap", "category", "justification"
-    ).coefficient == pytest.approx(1.0)
+    assert measure(report, "event_type", "alpha_nominal", "attribute", "realis").coefficient == pytest.approx(1.0)
+    assert measure(report, "rhetoric", "f1_overlap", "category", "justification").coefficient == pytest.approx(1.0)
     for layer in report.layers:
         assert layer.disagreements == []
         assert layer.pairwise.coders == ["alice", "bob"]
@@ -338,9 +324,7 @@ def test_span_f1_unitizing_and_matched_labels_on_a_hand_made_case(project):
         for index, start, end, label in rows
     ]
     expected = unitizing_alpha(joined, (0, sum(lengths)), "civilians")
-    assert measure(report, "actors", "alpha_unitizing", "label", "civilians").coefficient == pytest.approx(
-        expected
-    )
+    assert measure(report, "actors", "alpha_unitizing", "label", "civilians").coefficient == pytest.approx(expected)
     assert report.layer("actors").disagreements[0].passage_id == corpus.passages[1][0]
 
 
@@ -409,19 +393,15 @@ def test_event_type_masi_alpha_per_label_and_attributes(project):
     for label in ("battles", "riots", "protests"):
         binary = np.array([[np.nan if s is None else float(label in s) for s in row] for row in table])
         expected = krippendorff.alpha(reliability_data=binary.T, level_of_measurement="nominal")
-        assert measure(report, "event_type", "alpha_binary", "label", label).coefficient == pytest.approx(
-            expected
-        )
+        assert measure(report, "event_type", "alpha_binary", "label", label).coefficient == pytest.approx(expected)
     # Realis of battles on the passages where two or more coders chose battles: 0 and 3.
     realis = [["actual", "actual", "claimed"], ["claimed", "claimed", "claimed"]]
     expected = krippendorff_alpha(realis, "nominal")
-    assert measure(
-        report, "event_type", "alpha_nominal", "attribute", "battles.realis"
-    ).coefficient == pytest.approx(expected)
-    assert measure(report, "event_type", "alpha_nominal", "attribute", "battles.realis").n_units == 2
-    confusion = next(
-        c for c in report.layer("event_type").confusions if (c.first, c.second) == ("ann", "ben")
+    assert measure(report, "event_type", "alpha_nominal", "attribute", "battles.realis").coefficient == pytest.approx(
+        expected
     )
+    assert measure(report, "event_type", "alpha_nominal", "attribute", "battles.realis").n_units == 2
+    confusion = next(c for c in report.layer("event_type").confusions if (c.first, c.second) == ("ann", "ben"))
     counts = pd.DataFrame(confusion.counts, index=confusion.labels, columns=confusion.labels)
     assert counts.loc["battles", "battles"] == 2 and counts.loc["riots", "protests"] == 1
 
@@ -440,14 +420,10 @@ def test_passage_single_nominal_alpha_and_gold(project):
     report = corpus_agreement(corpus.engine, layers=["tone"], n_boot=100)
     layer = report.layer("tone")
     assert layer.pairwise.coders == ["ann", "ben", "lead", GOLD]
-    expected = krippendorff_alpha(
-        [[a, b, "sad" if i == 7 else None] for i, (a, b) in enumerate(zip(ann, ben))]
-    )
+    expected = krippendorff_alpha([[a, b, "sad" if i == 7 else None] for i, (a, b) in enumerate(zip(ann, ben))])
     assert measure(report, "tone", "alpha_nominal").coefficient == pytest.approx(expected)
     with_gold = krippendorff_alpha([[ann[i], gold[i]] for i in gold])
-    assert measure(report, "tone", "alpha_nominal", "pair", f"ann|{GOLD}").coefficient == pytest.approx(
-        with_gold
-    )
+    assert measure(report, "tone", "alpha_nominal", "pair", f"ann|{GOLD}").coefficient == pytest.approx(with_gold)
     assert measure(report, "tone", "alpha_nominal", "pair", f"ann|{GOLD}").n_units == 3
     assert report.layer("tone").find("alpha_nominal", "annotator", GOLD) is None
     binary = np.array([[float(a == "sad"), float(b == "sad"), np.nan] for a, b in zip(ann, ben)])
@@ -590,9 +566,7 @@ def test_corpus_unitizing_alpha_reproduces_krippendorff_2004():
         ],
         columns=["passage_id", "coder", "category", "start", "end"],
     )
-    extents = pd.DataFrame(
-        {"passage_id": [1], "start": [UNITIZING_CONTINUUM[0]], "end": [UNITIZING_CONTINUUM[1]]}
-    )
+    extents = pd.DataFrame({"passage_id": [1], "start": [UNITIZING_CONTINUUM[0]], "end": [UNITIZING_CONTINUUM[1]]})
     per_category, pooled = corpus_unitizing_alpha(spans, extents, np.ones((1, 2), bool), np.array([1]), 2)
     assert round(per_category[0].alpha, 4) == 0.7286 and per_category[1].alpha == 1.0  # published
     assert pooled.alpha == pytest.approx(unitizing_alpha(UNITIZING_SPANS, UNITIZING_CONTINUUM))
@@ -631,9 +605,7 @@ def test_corpus_unitizing_alpha_joins_passages_and_pools_groups(seed):
         for passage, start, end in extents.itertuples(index=False):
             if passage in passages:
                 for _, row in spans[spans["passage_id"] == passage].iterrows():
-                    joined.append(
-                        (row.coder, position + row.start - start, position + row.end - start, row.category)
-                    )
+                    joined.append((row.coder, position + row.start - start, position + row.end - start, row.category))
                 position += end - start
         study = _study(merge_overlaps(joined), (0, position), coders)
         for category in (0, 1):
@@ -665,13 +637,11 @@ def test_agreement_over_time_per_week_of_the_label_dates(project):
     corpus = build_krippendorff_stance(project)
     early = [corpus.passages[unit][0] for unit in range(6)]
     with corpus.engine.begin() as connection:
-        connection.execute(
-            update(Annotation).values(created_at=datetime(2025, 4, 22, 9, tzinfo=timezone.utc))
-        )
+        connection.execute(update(Annotation).values(created_at=datetime(2025, 4, 22, 9, tzinfo=UTC)))
         connection.execute(
             update(Annotation)
             .where(Annotation.passage_id.in_(early))
-            .values(created_at=datetime(2025, 3, 4, 9, tzinfo=timezone.utc))
+            .values(created_at=datetime(2025, 3, 4, 9, tzinfo=UTC))
         )
     layer = corpus_agreement(corpus.engine, layers=["stance"], n_boot=10).layer("stance")
     assert layer.period == "week"
@@ -690,8 +660,7 @@ def test_agreement_over_time_per_week_of_the_label_dates(project):
             {
                 unit
                 for unit in units
-                if not math.isnan(KRIPPENDORFF_2011[unit, 0])
-                and (~np.isnan(KRIPPENDORFF_2011[unit, 1:])).any()
+                if not math.isnan(KRIPPENDORFF_2011[unit, 0]) and (~np.isnan(KRIPPENDORFF_2011[unit, 1:])).any()
             }
         )
 

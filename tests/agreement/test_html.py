@@ -60,7 +60,12 @@ def frame_report(seed: int = 0) -> AgreementReport:
                 }
             )
             rows["event_type"].append(
-                {**common, "label": truth_event if agree else "battles", "attribute:realis": "actual", "attribute:subtype": None}
+                {
+                    **common,
+                    "label": truth_event if agree else "battles",
+                    "attribute:realis": "actual",
+                    "attribute:subtype": None,
+                }
             )
             start = passage * 1000 + truth_actor + (0 if agree else rng.randint(-4, 4))
             rows["actors"].append(
@@ -77,9 +82,7 @@ def frame_report(seed: int = 0) -> AgreementReport:
     resampling = Resampling(n_boot=100, seed=seed)
     everyone = [*coders, GOLD]
     layers = [
-        span_agreement(
-            LayerData(codebook.layer("actors"), frames["actors"], covered, everyone), extents, resampling
-        ),
+        span_agreement(LayerData(codebook.layer("actors"), frames["actors"], covered, everyone), extents, resampling),
         label_set_agreement(
             LayerData(codebook.layer("event_type"), frames["event_type"], covered, everyone), resampling
         ),

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -43,12 +43,38 @@ GOLD_SHARE = 0.05
 AGREE = 0.8
 WEEKS = 13
 LEAD = ANNOTATORS + 1
-START = datetime(2025, 1, 6, tzinfo=timezone.utc)
+START = datetime(2025, 1, 6, tzinfo=UTC)
 CHUNK = 50_000
-WORDS = (
-    "the army said militants attacked a checkpoint near the river town on tuesday while officials "
-    "denied reports of civilian casualties and the group claimed responsibility for an ambush"
-).split()
+WORDS = [
+    "the",
+    "army",
+    "said",
+    "militants",
+    "attacked",
+    "a",
+    "checkpoint",
+    "near",
+    "the",
+    "river",
+    "town",
+    "on",
+    "tuesday",
+    "while",
+    "officials",
+    "denied",
+    "reports",
+    "of",
+    "civilian",
+    "casualties",
+    "and",
+    "the",
+    "group",
+    "claimed",
+    "responsibility",
+    "for",
+    "an",
+    "ambush",
+]
 
 
 def passage_text(rng: random.Random) -> str:

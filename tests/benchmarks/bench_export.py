@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -40,11 +40,47 @@ ANNOTATORS = 5
 EDITED_SHARE = 0.02
 CHUNK = 50_000
 TAG = "bench"
-WORDS = (
-    "the army said militants attacked a checkpoint near the river town on tuesday while "
-    "officials denied reports of civilian casualties and the group claimed responsibility "
-    "for an ambush on a convoy as residents fled toward the border amid shelling"
-).split()
+WORDS = [
+    "the",
+    "army",
+    "said",
+    "militants",
+    "attacked",
+    "a",
+    "checkpoint",
+    "near",
+    "the",
+    "river",
+    "town",
+    "on",
+    "tuesday",
+    "while",
+    "officials",
+    "denied",
+    "reports",
+    "of",
+    "civilian",
+    "casualties",
+    "and",
+    "the",
+    "group",
+    "claimed",
+    "responsibility",
+    "for",
+    "an",
+    "ambush",
+    "on",
+    "a",
+    "convoy",
+    "as",
+    "residents",
+    "fled",
+    "toward",
+    "the",
+    "border",
+    "amid",
+    "shelling",
+]
 NAMES = ["Karvessa", "Ostrel", "Velisk", "Tavrin", "Dulmore", "Meridan", "Kesh", "Marra"]
 
 
@@ -70,8 +106,14 @@ def word_spans(text: str, start: int) -> list[tuple[int, int]]:
 def label_row(passage_id: int, person: int, layer: str, label: str, start=None, end=None, target=None, attributes=None):
     """One `annotations` row's content."""
     return {
-        "passage_id": passage_id, "annotator_id": person, "layer": layer, "label": label,
-        "span_start": start, "span_end": end, "target": target, "attributes": attributes or {},
+        "passage_id": passage_id,
+        "annotator_id": person,
+        "layer": layer,
+        "label": label,
+        "span_start": start,
+        "span_end": end,
+        "target": target,
+        "attributes": attributes or {},
     }
 
 
@@ -117,23 +159,40 @@ def generate(path: Path, articles: int, labels: int, seed: int) -> None:
     targets = [target.id for target in codebook.targets_for(stance.id)]
     initialise(str(path), None)
     engine = make_engine(resolve_url(str(path)))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     article_rows, passage_rows, texts = [], [], []
     for number in range(articles):
         paragraphs = [paragraph(rng) for _ in range(PASSAGES_PER_ARTICLE)]
         text = "\n\n".join(paragraphs)
-        article_rows.append({
-            "id": number + 1, "external_id": f"bench-{number:05d}", "sha256": hashlib.sha256(text.encode()).hexdigest(),
-            "title": f"Report {number}", "author": None, "source": "Bench Wire", "url": f"https://example.org/{number}",
-            "published": date(2025, 1 + number % 12, 1 + number % 28), "text": text, "meta": {}, "origin": None,
-            "imported_at": now,
-        })
+        article_rows.append(
+            {
+                "id": number + 1,
+                "external_id": f"bench-{number:05d}",
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "title": f"Report {number}",
+                "author": None,
+                "source": "Bench Wire",
+                "url": f"https://example.org/{number}",
+                "published": date(2025, 1 + number % 12, 1 + number % 28),
+                "text": text,
+                "meta": {},
+                "origin": None,
+                "imported_at": now,
+            }
+        )
         offset = 0
         for index, body in enumerate(paragraphs):
-            passage_rows.append({
-                "id": len(passage_rows) + 1, "article_id": number + 1, "index": index, "start": offset,
-                "end": offset + len(body), "kind": "body", "annotatable": True,
-            })
+            passage_rows.append(
+                {
+                    "id": len(passage_rows) + 1,
+                    "article_id": number + 1,
+                    "index": index,
+                    "start": offset,
+                    "end": offset + len(body),
+                    "kind": "body",
+                    "annotatable": True,
+                }
+            )
             texts.append(body)
             offset += len(body) + 2
     label_rows: list[dict] = []
@@ -143,26 +202,37 @@ def generate(path: Path, articles: int, labels: int, seed: int) -> None:
     annotation_rows = []
     for row in label_rows:
         common = {
-            "codebook_version_id": 1, "deleted": False, "origin": "manual", "needs_review": False, "created_at": now,
+            "codebook_version_id": 1,
+            "deleted": False,
+            "origin": "manual",
+            "needs_review": False,
+            "created_at": now,
         }
         if rng.random() < EDITED_SHARE:
             annotation_rows.append({**row, **common, "id": len(annotation_rows) + 1, "supersedes_id": None})
-            annotation_rows.append({**row, **common, "id": len(annotation_rows) + 1,
-                                    "supersedes_id": len(annotation_rows)})
+            annotation_rows.append(
+                {**row, **common, "id": len(annotation_rows) + 1, "supersedes_id": len(annotation_rows)}
+            )
         else:
             annotation_rows.append({**row, **common, "id": len(annotation_rows) + 1, "supersedes_id": None})
     with engine.begin() as connection:
-        connection.execute(insert(Annotator), [
-            {"id": n, "name": f"person{n}", "role": "annotator", "active": True, "created_at": now}
-            for n in range(1, ANNOTATORS + 1)
-        ])
+        connection.execute(
+            insert(Annotator),
+            [
+                {"id": n, "name": f"person{n}", "role": "annotator", "active": True, "created_at": now}
+                for n in range(1, ANNOTATORS + 1)
+            ],
+        )
         for table, rows in ((Article, article_rows), (Passage, passage_rows), (Annotation, annotation_rows)):
             for offset in range(0, len(rows), CHUNK):
                 connection.execute(insert(table), rows[offset : offset + CHUNK])
     create_release(engine, TAG, "benchmark")
     engine.dispose()
-    print(f"generated {len(article_rows)} articles, {len(passage_rows)} passages, "
-          f"{len(label_rows)} current labels ({len(annotation_rows)} revisions)", flush=True)
+    print(
+        f"generated {len(article_rows)} articles, {len(passage_rows)} passages, "
+        f"{len(label_rows)} current labels ({len(annotation_rows)} revisions)",
+        flush=True,
+    )
 
 
 def cached_database(articles: int, labels: int, seed: int) -> Path:
@@ -173,8 +243,18 @@ def cached_database(articles: int, labels: int, seed: int) -> Path:
         partial = path.with_suffix(".partial.db")
         partial.unlink(missing_ok=True)
         started = time.perf_counter()
-        command = [sys.executable, __file__, "--generate", str(partial), "--articles", str(articles),
-                   "--labels", str(labels), "--seed", str(seed)]
+        command = [
+            sys.executable,
+            __file__,
+            "--generate",
+            str(partial),
+            "--articles",
+            str(articles),
+            "--labels",
+            str(labels),
+            "--seed",
+            str(seed),
+        ]
         subprocess.run(command, check=True)
         partial.rename(path)
         print(f"generation took {time.perf_counter() - started:.1f} s (cached at {path})", flush=True)
@@ -184,8 +264,19 @@ def cached_database(articles: int, labels: int, seed: int) -> Path:
 def run_export(database: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of `annotator export --release bench` in a fresh process."""
     env = os.environ | {"HF_DATASETS_OFFLINE": "1", "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, "-m", "annotator", "export", "--db", str(database), "--out", str(out),
-               "--release", TAG, "--force"]
+    command = [
+        sys.executable,
+        "-m",
+        "annotator",
+        "export",
+        "--db",
+        str(database),
+        "--out",
+        str(out),
+        "--release",
+        TAG,
+        "--force",
+    ]
     started = time.perf_counter()
     child = subprocess.Popen(command, env=env)
     _pid, status, usage = os.wait4(child.pid, 0)

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -57,14 +57,31 @@ def build_database() -> None:
     connection = sqlite3.connect(DB_PATH)
     passages = connection.execute("SELECT id, start FROM passages WHERE annotatable").fetchall()
     rng = random.Random(7)
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     layers = [("actors", "rebel_group"), ("actors", "state_forces"), ("rhetoric", "loaded_language")]
     rows = []
     for number in range(LABELS):
         passage_id, start = passages[number % len(passages)]
         layer, label = layers[number % len(layers)]
         offset = start + rng.randrange(0, 40)
-        rows.append((passage_id, ids[number % len(ids)], layer, label, offset, offset + 6, None, "{}", 1, None, 0, "manual", 0, now))
+        rows.append(
+            (
+                passage_id,
+                ids[number % len(ids)],
+                layer,
+                label,
+                offset,
+                offset + 6,
+                None,
+                "{}",
+                1,
+                None,
+                0,
+                "manual",
+                0,
+                now,
+            )
+        )
     with connection:
         connection.executemany(
             "INSERT INTO annotations (passage_id, annotator_id, layer, label, span_start, span_end, target,"
@@ -80,7 +97,9 @@ def measure_startup(kind: str) -> float:
     started = time.time()
     output = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--started", repr(started)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])["ready"]
 
@@ -196,7 +215,9 @@ def main() -> None:
     print(f"bare Textual hello-world app, same harness: {hello:.2f} s; ratio ours/hello = {ours / hello:.2f}")
     output = subprocess.run(
         [sys.executable, __file__, "--child", "presses", "--presses", str(args.presses)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result = json.loads(output.strip().splitlines()[-1])
     cpu_ms = [value * 1000 for value in result["cpu"]]

@@ -1,7 +1,7 @@
 """Run every benchmark in this folder, one after another, printing their numbers.
 
-    python tests/benchmarks/run_all.py            # all of them
-    python tests/benchmarks/run_all.py import     # those whose file name contains "import"
+python tests/benchmarks/run_all.py            # all of them
+python tests/benchmarks/run_all.py import     # those whose file name contains "import"
 """
 
 from __future__ import annotations

@@ -60,8 +60,14 @@ def in_use(project, db_url) -> InUse:
     alice.delete(alice.add(third, LabelContent(LAYER, "riots")))  # not current: left alone
     bob.edit(bob.add(first, LabelContent(LAYER, "battles")), LabelContent(LAYER, "riots"))
     with write_session(project.engine) as session:
-        add_label(session, passage_id=first, annotator_id=people["lena"], codebook_version_id=project.active.version_id,
-                  content=LabelContent(LAYER, "riots"), origin="adjudication")
+        add_label(
+            session,
+            passage_id=first,
+            annotator_id=people["lena"],
+            codebook_version_id=project.active.version_id,
+            content=LabelContent(LAYER, "riots"),
+            origin="adjudication",
+        )
     assert len(_current(project, "riots")) == RIOTS_IN_USE
     return InUse(project, db_url, people, passages)
 
@@ -172,8 +178,12 @@ def test_renamed_label_keeps_its_id_and_labels(in_use, tmp_path, capsys):
     _label(codebook, "riots")["name"] = "Riots and mob violence [bold]"
     before = _revisions(in_use.project)
     _dry_run_then_apply(
-        in_use, _write(tmp_path, codebook), capsys,
-        ["layer event_type:", "  renamed: riots 'Riots' -> 'Riots and mob violence [bold]'"], 0, 0,
+        in_use,
+        _write(tmp_path, codebook),
+        capsys,
+        ["layer event_type:", "  renamed: riots 'Riots' -> 'Riots and mob violence [bold]'"],
+        0,
+        0,
     )
     assert _revisions(in_use.project) == before
     assert _active(in_use.url).codebook.layer(LAYER).label("riots").name == "Riots and mob violence [bold]"
@@ -185,8 +195,12 @@ def test_retired_label_stays_readable_but_is_no_longer_offered(in_use, tmp_path,
     _label(codebook, "riots")["retired"] = True
     before = _revisions(in_use.project)
     _dry_run_then_apply(
-        in_use, _write(tmp_path, codebook), capsys,
-        ["layer event_type:", f"  retired: riots ({RIOTS_IN_USE} labels affected)"], 0, 0,
+        in_use,
+        _write(tmp_path, codebook),
+        capsys,
+        ["layer event_type:", f"  retired: riots ({RIOTS_IN_USE} labels affected)"],
+        0,
+        0,
     )
     assert _revisions(in_use.project) == before
     current = _current(in_use.project, "riots")
@@ -209,9 +223,12 @@ def test_merged_labels_get_new_revisions_and_keep_their_history(in_use, tmp_path
     _label(codebook, "protests")["replaces"] = ["riots"]
     old = {row.id: row for row in _current(in_use.project, "riots")}
     version = _dry_run_then_apply(
-        in_use, _write(tmp_path, codebook), capsys,
+        in_use,
+        _write(tmp_path, codebook),
+        capsys,
         ["layer event_type:", f"  merged: riots + protests -> protests ({RIOTS_IN_USE} labels affected)"],
-        RIOTS_IN_USE, 0,
+        RIOTS_IN_USE,
+        0,
     )
     assert _current(in_use.project, "riots") == []
     with read_session(in_use.project.engine) as session:
@@ -251,10 +268,15 @@ def test_split_label_is_flagged_for_review_and_not_reassigned(in_use, tmp_path, 
     _new_label(codebook, "mob_violence", "w", split_from="riots")
     old = {row.id for row in _current(in_use.project, "riots")}
     version = _dry_run_then_apply(
-        in_use, _write(tmp_path, codebook), capsys,
-        ["layer event_type:",
-         f"  split: riots -> violent_demonstration, mob_violence ({RIOTS_IN_USE} labels flagged for review)"],
-        0, RIOTS_IN_USE,
+        in_use,
+        _write(tmp_path, codebook),
+        capsys,
+        [
+            "layer event_type:",
+            f"  split: riots -> violent_demonstration, mob_violence ({RIOTS_IN_USE} labels flagged for review)",
+        ],
+        0,
+        RIOTS_IN_USE,
     )
     current = _current(in_use.project, "riots")
     assert len(current) == RIOTS_IN_USE and {row.supersedes_id for row in current} == old

@@ -7,8 +7,6 @@ import re
 
 import pytest
 
-from annotator.codebook.model import SUBTYPE_ATTRIBUTE
-
 from annotator.codebook import (
     LAYER_KINDS,
     Codebook,
@@ -18,6 +16,7 @@ from annotator.codebook import (
     load_codebook,
     load_default_codebook,
 )
+from annotator.codebook.model import SUBTYPE_ATTRIBUTE
 
 TINY = guidelines_dir() / "examples" / "tiny-codebook.yaml"
 
@@ -103,8 +102,7 @@ def test_rhetoric_has_23_techniques_in_6_categories_plus_other(codebook):
     rhetoric = codebook.layer("rhetoric")
     assert len(rhetoric.categories) == 6
     per_category = {
-        c.id: [label.id for label in rhetoric.labels if label.category == c.id]
-        for c in rhetoric.categories
+        c.id: [label.id for label in rhetoric.labels if label.category == c.id] for c in rhetoric.categories
     }
     assert [len(ids) for ids in per_category.values()] == [5, 5, 3, 3, 3, 4]
     assert sum(len(ids) for ids in per_category.values()) == 23
@@ -120,9 +118,7 @@ def test_keys_are_single_unreserved_and_unique_per_layer(codebook):
         for attribute in layer.attributes:
             if attribute.id == SUBTYPE_ATTRIBUTE:
                 continue  # sub-types are chosen from a list, not by key
-            keys += (
-                [attribute.key] if attribute.kind == "flag" else [v.key for v in attribute.values]
-            )
+            keys += [attribute.key] if attribute.kind == "flag" else [v.key for v in attribute.values]
         assert len(keys) == len(set(keys)), layer.id
         assert all(len(key) == 1 and key.isalnum() and not is_reserved_key(key) for key in keys)
 

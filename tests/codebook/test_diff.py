@@ -90,9 +90,7 @@ def test_merge_into_a_new_label():
     layer = diff_codebooks(OLD, new).layers[0]
     assert layer.merged == (Merge("d", ("a", "b"), into_is_new=True),)
     assert layer.added == () and layer.retired == ()
-    assert layer.lines({("tone", "a"): 2, ("tone", "b"): 3}) == [
-        "merged: a + b -> d (5 labels affected)"
-    ]
+    assert layer.lines({("tone", "a"): 2, ("tone", "b"): 3}) == ["merged: a + b -> d (5 labels affected)"]
 
 
 def test_split_flags_for_review_and_adds_nothing():
@@ -125,13 +123,9 @@ def test_layers_added_and_removed():
     added = diff_codebooks(OLD, codebook(label("a"), label("b"), label("c"), extra_layers=(extra,)))
     assert added.layers_added == ("who",) and added.layers == ()
     assert added.lines() == ["layer added: who"]
-    removed = diff_codebooks(
-        codebook(label("a"), label("b"), label("c"), extra_layers=(extra,)), OLD
-    )
+    removed = diff_codebooks(codebook(label("a"), label("b"), label("c"), extra_layers=(extra,)), OLD)
     assert removed.layers_removed == ("who",)
-    assert removed.lines({("who", "p"): 9, ("tone", "a"): 1}) == [
-        "layer removed: who (9 labels affected)"
-    ]
+    assert removed.lines({("who", "p"): 9, ("tone", "a"): 1}) == ["layer removed: who (9 labels affected)"]
     assert not removed.is_empty
 
 

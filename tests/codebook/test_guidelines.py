@@ -42,9 +42,7 @@ def test_layer_file_when_the_label_has_no_section():
 
 
 def test_index_when_the_layer_has_no_file():
-    assert guideline_section("no_such_layer") == (guidelines_dir() / "index.md").read_text(
-        encoding="utf-8"
-    )
+    assert guideline_section("no_such_layer") == (guidelines_dir() / "index.md").read_text(encoding="utf-8")
 
 
 def test_shared_pages_have_sections_too():
@@ -66,9 +64,7 @@ def test_every_layer_label_and_attribute_of_the_default_codebook_has_a_section()
 def test_section_anchors_are_unique_per_file():
     for page in guidelines_dir().iterdir():
         if page.name.endswith(".md"):
-            anchors = re.findall(
-                r"^#{2,6} .*\(`([a-z0-9_]+)`\)\s*$", page.read_text(encoding="utf-8"), re.M
-            )
+            anchors = re.findall(r"^#{2,6} .*\(`([a-z0-9_]+)`\)\s*$", page.read_text(encoding="utf-8"), re.M)
             assert len(anchors) == len(set(anchors)), page.name
 
 

@@ -24,9 +24,7 @@ def default_text() -> str:
 
 def test_hash_is_stable_under_reformatting(default_text):
     original = load_codebook_text(default_text, "a.yaml")
-    reformatted = yaml.safe_dump(
-        yaml.safe_load(default_text), sort_keys=True, default_flow_style=True, width=60
-    )
+    reformatted = yaml.safe_dump(yaml.safe_load(default_text), sort_keys=True, default_flow_style=True, width=60)
     assert reformatted != default_text
     again = load_codebook_text(reformatted, "b.yaml")
     assert again == original
@@ -35,9 +33,7 @@ def test_hash_is_stable_under_reformatting(default_text):
 
 def test_hash_ignores_comments_and_line_folding():
     base = load_codebook_text(TEXT, "t.yaml")
-    folded = TEXT.replace(
-        "definition: Quiet and even.", "definition: >-\n          Quiet and\n          even."
-    )
+    folded = TEXT.replace("definition: Quiet and even.", "definition: >-\n          Quiet and\n          even.")
     commented = "# a comment\n" + TEXT.replace("key: c", "key: c   # shortcut")
     assert load_codebook_text(folded, "t.yaml").content_hash() == base.content_hash()
     assert load_codebook_text(commented, "t.yaml").content_hash() == base.content_hash()
@@ -55,15 +51,8 @@ def test_hash_changes_with_a_definition(default_text):
 
 
 def test_hash_changes_with_label_order():
-    swapped = (
-        TEXT.replace("id: calm", "id: tmp")
-        .replace("id: angry", "id: calm")
-        .replace("id: tmp", "id: angry")
-    )
-    assert (
-        load_codebook_text(swapped, "t.yaml").content_hash()
-        != load_codebook_text(TEXT, "t.yaml").content_hash()
-    )
+    swapped = TEXT.replace("id: calm", "id: tmp").replace("id: angry", "id: calm").replace("id: tmp", "id: angry")
+    assert load_codebook_text(swapped, "t.yaml").content_hash() != load_codebook_text(TEXT, "t.yaml").content_hash()
 
 
 def test_lookups():
@@ -73,9 +62,7 @@ def test_lookups():
     actors = codebook.layer("actors")
     assert actors.label("civilians").name == "Civilians"
     assert actors.guidelines == "actors"
-    assert (
-        codebook.layer("event_type").label("battles").subtype("armed_clash").name == "Armed clash"
-    )
+    assert codebook.layer("event_type").label("battles").subtype("armed_clash").name == "Armed clash"
     assert codebook.layer("rhetoric").category("call").name == "Call"
     assert actors.null_label is None and actors.collapsed("civilians") is None
     assert codebook.target("government").name

@@ -548,9 +548,7 @@ def test_every_problem_is_reported_at_once():
 
 def test_the_error_is_an_input_error_printing_one_message_per_line():
     with pytest.raises(CodebookError) as caught:
-        load_codebook_text(
-            PASSAGE.replace("key: a", "key: c").replace("examples: [a]", "examples: []"), "t.yaml"
-        )
+        load_codebook_text(PASSAGE.replace("key: a", "key: c").replace("examples: [a]", "examples: []"), "t.yaml")
     error = caught.value
     assert isinstance(error, InputError)
     assert error.where == "t.yaml"

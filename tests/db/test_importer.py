@@ -23,7 +23,9 @@ def test_sample_corpus_passages_map_back_to_the_exact_article_text(project):
     with read_session(project.engine) as session:
         for article in session.scalars(select(Article)):
             source = article.origin.split(":")[0]
-            passages = session.scalars(select(Passage).where(Passage.article_id == article.id).order_by(Passage.index)).all()
+            passages = session.scalars(
+                select(Passage).where(Passage.article_id == article.id).order_by(Passage.index)
+            ).all()
             assert passages, f"{source} has no passages"
             for passage in passages:
                 piece = article.text[passage.start : passage.end]
@@ -67,8 +69,17 @@ def test_strict_stops_at_the_first_bad_file(project, tmp_path):
 
 
 def test_metadata_and_published_date_are_kept(project, tmp_path):
-    record = {"id": "x", "title": "T", "text": "Body text here.", "url": "https://e.org/x", "source": "Wire",
-              "author": "A. Writer", "published": "2025-03-04T10:00:00Z", "desk": "east", "tags": ["a"]}
+    record = {
+        "id": "x",
+        "title": "T",
+        "text": "Body text here.",
+        "url": "https://e.org/x",
+        "source": "Wire",
+        "author": "A. Writer",
+        "published": "2025-03-04T10:00:00Z",
+        "desk": "east",
+        "tags": ["a"],
+    }
     bad_date = {"id": "y", "text": "Another body.", "published": "last Tuesday"}
     (tmp_path / "c.jsonl").write_text(json.dumps(record) + "\n" + json.dumps(bad_date) + "\n", encoding="utf-8")
     import_paths(project.engine, [tmp_path / "c.jsonl"])

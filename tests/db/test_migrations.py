@@ -112,9 +112,8 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
 def test_foreign_keys_are_enforced_on_sqlite(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'fk.db'}")
     migrate.upgrade(engine)
-    with pytest.raises(Exception, match="FOREIGN KEY"):
-        with write_session(engine) as session:
-            session.add(Passage(article_id=999, index=0, start=0, end=5, kind="body", annotatable=True))
+    with pytest.raises(Exception, match="FOREIGN KEY"), write_session(engine) as session:
+        session.add(Passage(article_id=999, index=0, start=0, end=5, kind="body", annotatable=True))
 
 
 def _count(engine, table: str) -> int:

@@ -145,8 +145,14 @@ def test_adjudicated_labels_win_and_the_labels_option(labelled, tmp_path, no_net
     passage_id = min(labelled_passage_ids(labelled))
     with write_session(labelled.engine) as session:
         lead = session.scalar(select(Annotator.id).where(Annotator.name == "lena"))
-        add_label(session, passage_id=passage_id, annotator_id=lead, codebook_version_id=labelled.active.version_id,
-                  content=LabelContent("event_type", "strategic_developments"), origin="adjudication")
+        add_label(
+            session,
+            passage_id=passage_id,
+            annotator_id=lead,
+            codebook_version_id=labelled.active.version_id,
+            content=LabelContent("event_type", "strategic_developments"),
+            origin="adjudication",
+        )
     modes = {}
     for mode in ("majority", "raw", "gold"):
         export_dataset(labelled.engine, tmp_path / mode, labels=mode)

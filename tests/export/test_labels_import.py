@@ -49,12 +49,33 @@ def good_lines(project) -> list[dict]:
     passage = annotatable_passages(project)[0]
     start = passage.start + passage.text.index(passage.text.split()[0])
     return [
-        {"article": passage.article, "annotator": "alice", "layer": "actors", "label": "civilians",
-         "start": start, "end": start + len(passage.text.split()[0].rstrip(".,")), "attributes": {"role": "target"}},
-        {"article": passage.article, "passage": passage.index, "annotator": "alice", "layer": "event_type",
-         "label": "protests", "attributes": {"realis": "claimed"}},
-        {"article": passage.article, "passage": passage.index, "annotator": "bob", "layer": "stance",
-         "label": "against", "value": -1, "target": "government", "attributes": {"quoted": True}},
+        {
+            "article": passage.article,
+            "annotator": "alice",
+            "layer": "actors",
+            "label": "civilians",
+            "start": start,
+            "end": start + len(passage.text.split()[0].rstrip(".,")),
+            "attributes": {"role": "target"},
+        },
+        {
+            "article": passage.article,
+            "passage": passage.index,
+            "annotator": "alice",
+            "layer": "event_type",
+            "label": "protests",
+            "attributes": {"realis": "claimed"},
+        },
+        {
+            "article": passage.article,
+            "passage": passage.index,
+            "annotator": "bob",
+            "layer": "stance",
+            "label": "against",
+            "value": -1,
+            "target": "government",
+            "attributes": {"quoted": True},
+        },
     ]
 
 
@@ -160,7 +181,7 @@ def bad_jsonl_cases(project) -> dict[str, dict | str]:
         f"passage {title.index} is not annotatable ({title.kind})": event
         | {"article": title.external_id, "passage": title.index},
         "has no passage 999": event | {"passage": 999},
-        "labels passages: give \"passage\"": base | {"layer": "event_type", "label": "battles"},
+        'labels passages: give "passage"': base | {"layer": "event_type", "label": "battles"},
         "labels spans: give start and end": base | {"layer": "actors", "label": "civilians"},
         "attribute 'realis' has no value 'maybe'": event | {"attributes": {"realis": "maybe"}},
         "value 2 does not match label 'against' (-1)": stance | {"value": 2},
@@ -174,8 +195,14 @@ def bad_jsonl_cases(project) -> dict[str, dict | str]:
 def test_every_bad_line_is_reported_and_nothing_is_imported(corpus, tmp_path):
     cases = bad_jsonl_cases(corpus)
     first = annotatable_passages(corpus)[0]
-    good = {"article": first.article, "annotator": "alice", "layer": "actors", "label": "civilians",
-            "start": first.start, "end": first.start + 3}
+    good = {
+        "article": first.article,
+        "annotator": "alice",
+        "layer": "actors",
+        "label": "civilians",
+        "start": first.start,
+        "end": first.start + 3,
+    }
     path = tmp_path / "bad.jsonl"
     lines = [good, *cases.values()]
     path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines))
@@ -223,8 +250,10 @@ def test_cli_prints_each_bad_line_and_exits_nonzero(corpus, tmp_path, capsys, db
 
 def test_hostile_strings_in_a_file_are_reported_escaped(corpus, tmp_path, capsys, db_url):
     hostile = ["[/foo]", "[bold]x", "[@click=app.quit]", "[[3]]", "\x1b[31m", "trailing\\"]
-    lines = [{"article": text, "annotator": "alice", "layer": "event_type", "label": "battles", "passage": 0}
-             for text in hostile]
+    lines = [
+        {"article": text, "annotator": "alice", "layer": "event_type", "label": "battles", "passage": 0}
+        for text in hostile
+    ]
     path = write_jsonl(tmp_path / "hostile.jsonl", lines)
     assert main(["import-labels", str(path), "--db", db_url]) == 1
     errors = capsys.readouterr().err.splitlines()

@@ -75,13 +75,28 @@ def test_diff_counts_added_removed_and_changed_per_layer(labelled, db_url, capsy
         event = next(row for row in current if row.layer == "event_type" and row.annotator_id == alice)
         actor = next(row for row in current if row.layer == "actors" and row.annotator_id == bob)
         stance = next(row for row in current if row.layer == "stance" and row.annotator_id == carol)
-        add_label(session, passage_id=event.passage_id, annotator_id=alice, codebook_version_id=version,
-                  content=LabelContent("event_type", "riots" if event.label != "riots" else "protests"))
+        add_label(
+            session,
+            passage_id=event.passage_id,
+            annotator_id=alice,
+            codebook_version_id=version,
+            content=LabelContent("event_type", "riots" if event.label != "riots" else "protests"),
+        )
         delete_label(session, revision=actor, annotator_id=bob, codebook_version_id=version)
-        revised = revise_label(session, revision=stance, annotator_id=carol, codebook_version_id=version,
-                               content=LabelContent.of(stance).with_changes(label="strongly_favour"))
-        revise_label(session, revision=revised, annotator_id=carol, codebook_version_id=version,
-                     content=LabelContent.of(revised).with_changes(label="favour"))
+        revised = revise_label(
+            session,
+            revision=stance,
+            annotator_id=carol,
+            codebook_version_id=version,
+            content=LabelContent.of(stance).with_changes(label="strongly_favour"),
+        )
+        revise_label(
+            session,
+            revision=revised,
+            annotator_id=carol,
+            codebook_version_id=version,
+            content=LabelContent.of(revised).with_changes(label="favour"),
+        )
     create_release(labelled.engine, "v2")
     diff = diff_releases(labelled.engine, "v1", "v2")
     counts = {c.layer: (c.counts["added"], c.counts["removed"], c.counts["changed"]) for c in diff.layers}

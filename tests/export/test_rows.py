@@ -16,17 +16,19 @@ def label(rid, person, layer, name, start=None, end=None, target=None, origin="m
 
 
 def test_majority_needs_more_than_half_and_merges_attributes():
-    votes = PassageVotes.of([
-        label(1, 1, "event_type", "battles", realis="claimed"),
-        label(2, 2, "event_type", "battles", realis="actual"),
-        label(3, 3, "event_type", "battles"),  # unset: the default, "actual"
-        label(4, 1, "event_type", "riots"),
-        label(5, 1, "actors", "civilians", 0, 4, role="target", euphemism=True),
-        label(6, 2, "actors", "civilians", 0, 4, role="initiator", euphemism=True),
-        label(7, 3, "actors", "civilians", 0, 5),
-        label(8, 1, "stance", "against", target="government", quoted=True),
-        label(9, 2, "stance", "against", target="government"),
-    ])
+    votes = PassageVotes.of(
+        [
+            label(1, 1, "event_type", "battles", realis="claimed"),
+            label(2, 2, "event_type", "battles", realis="actual"),
+            label(3, 3, "event_type", "battles"),  # unset: the default, "actual"
+            label(4, 1, "event_type", "riots"),
+            label(5, 1, "actors", "civilians", 0, 4, role="target", euphemism=True),
+            label(6, 2, "actors", "civilians", 0, 4, role="initiator", euphemism=True),
+            label(7, 3, "actors", "civilians", 0, 5),
+            label(8, 1, "stance", "against", target="government", quoted=True),
+            label(9, 2, "stance", "against", target="government"),
+        ]
+    )
     gold = votes.gold(CODEBOOK, "majority")
     assert [(row.label, row.attributes) for row in gold["event_type"]] == [("battles", {"realis": "actual"})]
     # two of three chose the same span; the roles tie, so codebook order decides
@@ -38,13 +40,15 @@ def test_majority_needs_more_than_half_and_merges_attributes():
 
 
 def test_adjudication_wins_per_layer_from_the_latest_adjudicator():
-    votes = PassageVotes.of([
-        label(1, 1, "event_type", "battles"),
-        label(2, 2, "event_type", "battles"),
-        label(3, 9, "event_type", "riots", origin="adjudication"),
-        label(4, 8, "event_type", "protests", origin="adjudication"),
-        label(5, 1, "actors", "civilians", 0, 4),
-    ])
+    votes = PassageVotes.of(
+        [
+            label(1, 1, "event_type", "battles"),
+            label(2, 2, "event_type", "battles"),
+            label(3, 9, "event_type", "riots", origin="adjudication"),
+            label(4, 8, "event_type", "protests", origin="adjudication"),
+            label(5, 1, "actors", "civilians", 0, 4),
+        ]
+    )
     assert votes.annotators == (1, 2)
     for mode in ("majority", "raw"):
         gold = votes.gold(CODEBOOK, mode)
@@ -56,13 +60,15 @@ def test_adjudication_wins_per_layer_from_the_latest_adjudicator():
 
 
 def test_raw_fallback_takes_the_most_central_annotator():
-    votes = PassageVotes.of([
-        label(1, 3, "event_type", "battles"),
-        label(2, 3, "actors", "civilians", 0, 4),
-        label(3, 2, "event_type", "battles"),
-        label(4, 1, "event_type", "riots"),
-        label(5, 1, "actors", "civilians", 0, 4),
-    ])
+    votes = PassageVotes.of(
+        [
+            label(1, 3, "event_type", "battles"),
+            label(2, 3, "actors", "civilians", 0, 4),
+            label(3, 2, "event_type", "battles"),
+            label(4, 1, "event_type", "riots"),
+            label(5, 1, "actors", "civilians", 0, 4),
+        ]
+    )
     # 1 vs 2: 0, 1 vs 3: 1/3, 2 vs 3: 1/2 -> annotator 3 is the most central
     assert votes.agreement == pytest.approx((0 + 1 / 3 + 1 / 2) / 3)
     gold = votes.gold(CODEBOOK, "raw")

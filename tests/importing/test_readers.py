@@ -300,8 +300,18 @@ def test_csv_invalid_utf8_and_empty(tmp_path):
 
 def test_collect_paths_recurses_sorted_and_skips_sidecars(tmp_path):
     root = tmp_path / "corpus"
-    for name in ["b.txt", "b.json", "a.md", "sub/z.jsonl", "sub/deeper/c.csv", "notes.pdf", "x.json",
-                 ".hidden.txt", ".git/d.txt", "UPPER.TXT"]:
+    for name in [
+        "b.txt",
+        "b.json",
+        "a.md",
+        "sub/z.jsonl",
+        "sub/deeper/c.csv",
+        "notes.pdf",
+        "x.json",
+        ".hidden.txt",
+        ".git/d.txt",
+        "UPPER.TXT",
+    ]:
         write(root / name, "Text")
     assert collect_paths([root]) == [
         root / "UPPER.TXT",

@@ -58,10 +58,13 @@ def check_invariants(text: str, segments: list[Segment], max_chars: int) -> None
             assert sentence_boundaries(text, seg.start, seg.end) == [], repr(piece)
         position = seg.end
     assert text[position:].strip() == ""
-    rebuilt = "".join(
-        text[previous.end if previous else 0 : seg.start] + text[seg.start : seg.end]
-        for previous, seg in zip([None, *segments[:-1]], segments)
-    ) + text[segments[-1].end if segments else 0 :]
+    rebuilt = (
+        "".join(
+            text[previous.end if previous else 0 : seg.start] + text[seg.start : seg.end]
+            for previous, seg in zip([None, *segments[:-1]], segments)
+        )
+        + text[segments[-1].end if segments else 0 :]
+    )
     assert rebuilt == text
 
 
@@ -199,7 +202,11 @@ def test_title_only_when_first_line_looks_like_one():
 def test_byline_only_near_the_top():
     text = "Title\n\n" + "Body sentence one. Body two.\n\n" + "By Anna Vell\n\nMore text."
     assert kind_of(text, "By Anna Vell") == ["heading"]
-    assert [kind for kind, _ in pieces("BYZANTINE RUINS SHELLED\n\nBy: Jo Vell\n\nText.")] == ["title", "byline", "body"]
+    assert [kind for kind, _ in pieces("BYZANTINE RUINS SHELLED\n\nBy: Jo Vell\n\nText.")] == [
+        "title",
+        "byline",
+        "body",
+    ]
     text = "Title\n\nBy the time the army arrived, the village was empty."
     assert kind_of(text, "By the time the army arrived, the village was empty.") == ["body"]
 
@@ -307,12 +314,19 @@ def test_no_blank_lines_means_one_paragraph_per_line():
 
 def test_hard_wrapped_prose_stays_one_paragraph():
     text = "Title\n\nThe convoy left Tavrin at dawn and\nreached the pass by noon, where it was\nstopped by armed men.\n\nEnd."
-    assert pieces(text)[1] == ("body", "The convoy left Tavrin at dawn and\nreached the pass by noon, where it was\nstopped by armed men.")
+    assert pieces(text)[1] == (
+        "body",
+        "The convoy left Tavrin at dawn and\nreached the pass by noon, where it was\nstopped by armed men.",
+    )
 
 
 def test_lines_that_end_sentences_are_paragraphs():
     text = "Title\n\nFirst short paragraph.\nSecond short paragraph.\nThird one"
-    assert [piece for _, piece in pieces(text)][1:] == ["First short paragraph.", "Second short paragraph.", "Third one"]
+    assert [piece for _, piece in pieces(text)][1:] == [
+        "First short paragraph.",
+        "Second short paragraph.",
+        "Third one",
+    ]
 
 
 def test_bullet_continuation_lines_join_their_item():
@@ -369,11 +383,55 @@ def test_empty_and_whitespace_text():
 
 
 FRAGMENTS = [
-    "word", "Word", "Mr.", "Dr.", "e.g.", "U.S.", "Gen.", "A.", "No.", "4", "1999.", "end.", "end!", "why?",
-    "“quoted.”", '"Said."', "[[3]]", "[[2], [19]]", "[INTERNAL_LINK:slug]", "—", "–", "#", "##", "-", "*",
-    "1.", "By", "BY:", "Sources", "References", "Table of Contents", "Contents", "Scroll to Top",
-    "Share this article", "Advertisement", "©", "2024", "Related:", "…", "...", "é", "\u00a0", "\t",
-    "(c)", "Notes", ")", "(", "'", "’",
+    "word",
+    "Word",
+    "Mr.",
+    "Dr.",
+    "e.g.",
+    "U.S.",
+    "Gen.",
+    "A.",
+    "No.",
+    "4",
+    "1999.",
+    "end.",
+    "end!",
+    "why?",
+    "“quoted.”",
+    '"Said."',
+    "[[3]]",
+    "[[2], [19]]",
+    "[INTERNAL_LINK:slug]",
+    "—",
+    "–",
+    "#",
+    "##",
+    "-",
+    "*",
+    "1.",
+    "By",
+    "BY:",
+    "Sources",
+    "References",
+    "Table of Contents",
+    "Contents",
+    "Scroll to Top",
+    "Share this article",
+    "Advertisement",
+    "©",
+    "2024",
+    "Related:",
+    "…",
+    "...",
+    "é",
+    "\u00a0",
+    "\t",
+    "(c)",
+    "Notes",
+    ")",
+    "(",
+    "'",
+    "’",
 ]
 SEPARATORS = [" ", " ", " ", " ", "\n", "\n\n", "\n \n", "\n\t\n\n", "  ", "\n  ", "\r", "\u2028", "\x0c"]
 

@@ -17,7 +17,9 @@ from annotator.tui.app import AnnotatorApp
 from annotator.tui.passage_view import PassageView
 
 
-def make_project(url: str, corpus: list[Path], people: tuple[str, ...] = ("alice", "bob"), codebook: Path | None = None) -> tuple[Project, dict[str, int]]:
+def make_project(
+    url: str, corpus: list[Path], people: tuple[str, ...] = ("alice", "bob"), codebook: Path | None = None
+) -> tuple[Project, dict[str, int]]:
     """An initialised project with `corpus` imported and `people` added; returns their ids."""
     initialise(url, codebook)
     project = open_project(url)

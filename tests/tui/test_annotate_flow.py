@@ -98,9 +98,13 @@ async def test_mouse_drag_selects_text_to_tag(setup):
         passage_view = view(app)
         region = passage_view.content_region
         # "The Ostrel" starts the first line of the passage: drag across its first 9 cells
-        await pilot.mouse_down(passage_view, offset=(region.x - passage_view.region.x + 0, region.y - passage_view.region.y))
+        await pilot.mouse_down(
+            passage_view, offset=(region.x - passage_view.region.x + 0, region.y - passage_view.region.y)
+        )
         await pilot.hover(passage_view, offset=(region.x - passage_view.region.x + 9, region.y - passage_view.region.y))
-        await pilot.mouse_up(passage_view, offset=(region.x - passage_view.region.x + 9, region.y - passage_view.region.y))
+        await pilot.mouse_up(
+            passage_view, offset=(region.x - passage_view.region.x + 9, region.y - passage_view.region.y)
+        )
         await pilot.pause()
         assert passage_view.selected_range is not None
         await pilot.press("r")
@@ -117,7 +121,10 @@ async def test_passage_layers_toggle_and_take_attributes(setup):
         await pilot.press("tab")  # event types
         await pilot.press("b", "s")
         await settle(pilot)
-        assert sorted(r.label for r in current(project, people["alice"], "event_type")) == ["battles", "strategic_developments"]
+        assert sorted(r.label for r in current(project, people["alice"], "event_type")) == [
+            "battles",
+            "strategic_developments",
+        ]
         await pilot.press("c")  # realis "claimed" on the highlighted (newest) event label
         await settle(pilot)
         labelled = {r.label: r.attributes for r in current(project, people["alice"], "event_type")}
@@ -300,7 +307,9 @@ async def test_own_names_are_suggested_elsewhere_and_accepted_or_rejected(setup)
         await settle(pilot)
         (suggestion,) = app.screen.suggestions
         assert (suggestion.label, app.screen.passage.text[suggestion.start : suggestion.end]) == (
-            "rebel_group", "The Ostrel Liberation Front")
+            "rebel_group",
+            "The Ostrel Liberation Front",
+        )
         assert "1 suggestion(s)" in screen_text(app)
         assert current(project, people["alice"])[-1].passage_id != app.screen.passage.passage_id
         await pilot.press("+")

@@ -50,7 +50,11 @@ async def test_hostile_text_is_shown_literally_and_never_restyles_or_crashes(cas
         await pilot.press("u")
         await settle(pilot)
         (row,) = current(project, people["alice"])
-        assert span_text(project, row).endswith(value.rstrip("\\").rstrip()) or case in ("tab", "trailing_backslash", "long_word")
+        assert span_text(project, row).endswith(value.rstrip("\\").rstrip()) or case in (
+            "tab",
+            "trailing_backslash",
+            "long_word",
+        )
         await pilot.press("#", *"[/bold] [@click=app.quit]", "enter")
         await settle(pilot)
         assert app.is_running

@@ -14,7 +14,9 @@ from tests.tui.test_annotate_flow import ARTICLE
 
 @pytest.fixture
 def app(tmp_path):
-    project, people = make_project(f"sqlite:///{tmp_path / 'snap.db'}", [write_article(tmp_path, "bridge.txt", ARTICLE)])
+    project, people = make_project(
+        f"sqlite:///{tmp_path / 'snap.db'}", [write_article(tmp_path, "bridge.txt", ARTICLE)]
+    )
     yield AnnotatorApp(project, people["alice"])
     project.engine.dispose()
 

@@ -68,7 +68,7 @@ def annotate(url: str, annotator_id: int, seed: int, actions: int, barrier, resu
         barrier.wait(timeout=120)
         results.put(("ok", _work(bench, random.Random(seed), actions)))
         project.engine.dispose()
-    except BaseException:  # noqa: BLE001 - everything that escapes is a failure to report
+    except BaseException:
         results.put(("error", annotator_id, traceback.format_exc()))
 
 

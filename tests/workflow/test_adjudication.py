@@ -44,8 +44,12 @@ def decisions(project) -> list[Adjudication]:
 
 def disputed_pair(project, people, passage_id):
     """alice says rebel group, bob says political militia, both say battles."""
-    label_and_finish(project, people["alice"], passage_id, [("actors", "rebel_group", 4, 30), ("event_type", "battles")])
-    label_and_finish(project, people["bob"], passage_id, [("actors", "political_militia", 4, 30), ("event_type", "battles")])
+    label_and_finish(
+        project, people["alice"], passage_id, [("actors", "rebel_group", 4, 30), ("event_type", "battles")]
+    )
+    label_and_finish(
+        project, people["bob"], passage_id, [("actors", "political_militia", 4, 30), ("event_type", "battles")]
+    )
 
 
 def test_disagreement_score_is_one_minus_mean_pairwise_jaccard(team):
@@ -73,7 +77,11 @@ def test_accepting_a_version_writes_gold_with_provenance_and_revises_it_later(te
     pid = passage_ids(project)[0]
     disputed_pair(project, people, pid)
     (decision,) = accept_version(
-        project.engine, lead_id=people["lee"], passage_id=pid, annotator_id=people["alice"], layers=["actors"],
+        project.engine,
+        lead_id=people["lee"],
+        passage_id=pid,
+        annotator_id=people["alice"],
+        layers=["actors"],
         rationale="  the Front is a rebel group  ",
     )
     (row,) = gold(project, pid, "actors")
@@ -90,7 +98,9 @@ def test_accepting_a_version_writes_gold_with_provenance_and_revises_it_later(te
     (row,) = gold(project, pid, "actors")
     assert row.label == "political_militia"
     review = load_review(project.engine, pid)
-    assert review.decisions["actors"].chosen_annotator_id == people["bob"] and review.decisions["actors"].rationale is None
+    assert (
+        review.decisions["actors"].chosen_annotator_id == people["bob"] and review.decisions["actors"].rationale is None
+    )
     assert len(decisions(project)) == 2  # the first decision stays in the history
 
     # annotators never see gold or each other's labels in their workbench
@@ -104,9 +114,14 @@ def test_whole_passage_majority_and_own_pick(team):
     label_and_finish(project, people["alice"], pid, [("actors", "rebel_group", 4, 30), ("event_type", "battles")])
     label_and_finish(project, people["bob"], pid, [("actors", "rebel_group", 4, 30), ("event_type", "riots")])
     label_and_finish(project, people["carol"], pid, [("actors", "state_forces", 4, 30), ("event_type", "battles")])
-    made = accept_majority(project.engine, lead_id=people["lee"], passage_id=pid, layers=LAYERS, rationale="two of three")
+    made = accept_majority(
+        project.engine, lead_id=people["lee"], passage_id=pid, layers=LAYERS, rationale="two of three"
+    )
     assert [d.layer for d in made] == LAYERS and {d.method for d in made} == {"majority"}
-    assert sorted((r.layer, r.label) for r in gold(project, pid)) == [("actors", "rebel_group"), ("event_type", "battles")]
+    assert sorted((r.layer, r.label) for r in gold(project, pid)) == [
+        ("actors", "rebel_group"),
+        ("event_type", "battles"),
+    ]
     majority_actors = decisions(project)[0]
     assert len(majority_actors.source_revision_ids) == 2  # alice's and bob's rebel_group
 
@@ -130,8 +145,9 @@ def test_only_leads_decide_and_only_on_passages_two_finished(team):
     with pytest.raises(AnnotatorError, match="needs two finished annotators"):
         accept_majority(project.engine, lead_id=people["lee"], passage_id=pids[1], layers=["actors"])
     with pytest.raises(AnnotatorError, match="did not finish"):
-        accept_version(project.engine, lead_id=people["lee"], passage_id=pids[0], annotator_id=people["carol"],
-                       layers=["actors"])
+        accept_version(
+            project.engine, lead_id=people["lee"], passage_id=pids[0], annotator_id=people["carol"], layers=["actors"]
+        )
     assert decisions(project) == [] and gold(project, pids[0]) == []
 
 
@@ -142,8 +158,14 @@ def test_precedent_is_an_earlier_decision_on_the_same_dispute(team):
         disputed_pair(project, people, pid)
     label_and_finish(project, people["alice"], pids[2], [("actors", "rebel_group", 4, 30)])
     label_and_finish(project, people["bob"], pids[2], [("actors", "state_forces", 4, 30)])
-    accept_version(project.engine, lead_id=people["lee"], passage_id=pids[0], annotator_id=people["alice"],
-                   layers=["actors"], rationale="named armed opposition")
+    accept_version(
+        project.engine,
+        lead_id=people["lee"],
+        passage_id=pids[0],
+        annotator_id=people["alice"],
+        layers=["actors"],
+        rationale="named armed opposition",
+    )
     (found,) = precedents(project.engine, "actors", ("political_militia", "rebel_group"), pids[1])
     assert (found.passage_id, found.chosen, found.lead, found.method) == (pids[0], "alice", "lee", "annotator")
     assert found.rationale == "named armed opposition" and found.gold_labels == ("rebel_group",)

@@ -36,8 +36,12 @@ def decisions(project) -> list[Adjudication]:
 
 
 def dispute(project, people, passage_id, third: str | None = None) -> None:
-    label_and_finish(project, people["alice"], passage_id, [("actors", "rebel_group", 4, 30), ("event_type", "battles")])
-    label_and_finish(project, people["bob"], passage_id, [("actors", "political_militia", 4, 30), ("event_type", "battles")])
+    label_and_finish(
+        project, people["alice"], passage_id, [("actors", "rebel_group", 4, 30), ("event_type", "battles")]
+    )
+    label_and_finish(
+        project, people["bob"], passage_id, [("actors", "political_militia", 4, 30), ("event_type", "battles")]
+    )
     if third:
         label_and_finish(project, people["carol"], passage_id, [("actors", third, 4, 30), ("event_type", "riots")])
 
@@ -60,7 +64,11 @@ async def test_lead_sees_versions_side_by_side_and_accepts_one_with_a_rationale(
         await settle(pilot)
         assert gold_labels(project, pid, "actors") == ["political_militia"]
         (decision,) = decisions(project)
-        assert (decision.method, decision.chosen_annotator_id, decision.lead_id) == ("annotator", people["bob"], people["lee"])
+        assert (decision.method, decision.chosen_annotator_id, decision.lead_id) == (
+            "annotator",
+            people["bob"],
+            people["lee"],
+        )
         assert decision.rationale == "militia by name"
         assert "Decided: bob's version by lee" in screen_text(app)
         assert "“militia by name”" in screen_text(app)

@@ -42,11 +42,18 @@ def test_downgrade_and_upgrade_with_team_data(db_url, tmp_path):
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT count(*) FROM pg_policies WHERE schemaname = current_schema()")) == 0
-            assert not connection.scalar(text("SELECT bool_or(relrowsecurity) FROM pg_class WHERE relname = 'annotations' "
-                                              "AND relnamespace = current_schema()::regnamespace"))
+            assert not connection.scalar(
+                text(
+                    "SELECT bool_or(relrowsecurity) FROM pg_class WHERE relname = 'annotations' "
+                    "AND relnamespace = current_schema()::regnamespace"
+                )
+            )
 
     migrate.upgrade(engine)
     assert counts(engine) == before
     with read_session(engine) as session:
-        assert session.scalar(select(func.count(Adjudication.id))) == 0 and session.scalar(select(func.count(Setting.key))) == 0
+        assert (
+            session.scalar(select(func.count(Adjudication.id))) == 0
+            and session.scalar(select(func.count(Setting.key))) == 0
+        )
     engine.dispose()

@@ -65,7 +65,9 @@ def test_an_annotator_reads_and_writes_only_their_own_labels(secured):
     with engines["alice"].connect() as connection:
         labels = connection.execute(text("SELECT annotator_id, label FROM annotations")).all()
         assert labels == [(people["alice"], "battles")]
-        assert connection.execute(text("SELECT DISTINCT annotator_id FROM assignments")).scalars().all() == [people["alice"]]
+        assert connection.execute(text("SELECT DISTINCT annotator_id FROM assignments")).scalars().all() == [
+            people["alice"]
+        ]
         assert connection.scalar(text("SELECT count(*) FROM adjudications")) == 0
     with engines["bob"].connect() as connection:
         assert connection.execute(text("SELECT label FROM annotations")).scalars().all() == ["riots"]
@@ -111,8 +113,14 @@ def test_claims_and_adjudication_work_through_the_roles(secured):
         bench.set_status(passage_id, "done")
         assert bench.neighbour(passage_id, 1) == pids[1]
     lee = as_person(engines, "lee")
-    accept_version(lee.engine, lead_id=people["lee"], passage_id=pids[0], annotator_id=people["bob"],
-                   layers=["event_type"], rationale="riot")
+    accept_version(
+        lee.engine,
+        lead_id=people["lee"],
+        passage_id=pids[0],
+        annotator_id=people["bob"],
+        layers=["event_type"],
+        rationale="riot",
+    )
     with write_session(project.engine) as session:
         lena = add_annotator(session, "lena", "lead").id
     with pytest.raises(DBAPIError, match="row-level security"):  # no deciding in another lead's name

@@ -21,13 +21,16 @@ def team(db_url, tmp_path):
 def status(url, capsys) -> dict:
     assert main(["status", "--json", "--db", url]) == 0
     out = capsys.readouterr().out
-    return json.loads(out[out.index("{"):])
+    return json.loads(out[out.index("{") :])
 
 
 def test_assign_prints_per_annotator_counts_and_status_shows_progress(team, capsys):
     project, people, url = team
     assert status(url, capsys)["assignment"] == {
-        "mode": "open", "overlap": 1, "claim_minutes": None, "passages_needing_annotators": 6,
+        "mode": "open",
+        "overlap": 1,
+        "claim_minutes": None,
+        "passages_needing_annotators": 6,
     }
     assert main(["assign", "--overlap", "2", "--annotators", "alice,bob", "--db", url]) == 0
     out = capsys.readouterr().out
@@ -56,8 +59,15 @@ def test_dynamic_assignment_from_the_command_line(team, capsys):
     assert "6 passages still need annotators" in capsys.readouterr().out
     Workbench(project.engine, people["bob"], project.active).claim_next()
     data = status(url, capsys)
-    assert data["assignment"] == {"mode": "dynamic", "overlap": 2, "claim_minutes": 10, "passages_needing_annotators": 6}
-    label_and_finish(project, people["alice"], Workbench(project.engine, people["alice"], project.active).claim_next(), [])
+    assert data["assignment"] == {
+        "mode": "dynamic",
+        "overlap": 2,
+        "claim_minutes": 10,
+        "passages_needing_annotators": 6,
+    }
+    label_and_finish(
+        project, people["alice"], Workbench(project.engine, people["alice"], project.active).claim_next(), []
+    )
     assert status(url, capsys)["assignment"]["passages_needing_annotators"] == 5
 
     assert main(["assign", "--dynamic", "--overlap", "2", "--limit", "3", "--db", url]) == 1
