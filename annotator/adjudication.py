@@ -7,12 +7,14 @@ the majority, or the lead's own pick of items: `edit`), from which label revisio
 revisions resulted, the labels in dispute, and an optional rationale.
 
 A passage is up for review once at least two people finished it (status done or flagged).
-Two labels are the same when label, span, target and attributes are equal. Disagreement of a
-passage: for every layer somebody labelled, the mean over pairs of annotators of the Jaccard
-agreement of their label sets (shared labels / labels either has); the score is one minus the
-mean over those layers: 0 when everyone agrees, 1 when no two annotators share a label.
-The labels in dispute in a layer are the label ids of the labels not everyone gave; earlier
-decisions on other passages with the same layer and the same labels in dispute are precedent.
+"The same label", the majority and item agreement are `annotator.core.identity`'s, shared
+with the export: an item is a label's identity fields (label and offsets, label, or target
+and label), each item's attributes go by majority among the annotators who gave it.
+Disagreement of a passage: one minus the mean, over the layers anybody labelled, of the item
+agreement: 0 when everyone agrees, 1 when no two annotators share an item. The labels in
+dispute in a layer are the label ids of the items not everyone gave; earlier decisions on
+other passages with the same layer and the same labels in dispute are precedent. Every gold
+label passes the same rule check as an annotator's (`annotator.core.rules`).
 """
 
 from __future__ import annotations
@@ -21,34 +23,32 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import combinations
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from annotator.assignment import FINISHED_STATUSES
+from annotator.codebook.model import Codebook, Layer
+from annotator.codebook.store import ActiveCodebook, active_codebook
+from annotator.core.enums import FINISHED_STATUSES, Origin
+from annotator.core.identity import Item as CoreItem
+from annotator.core.identity import ItemKey, LayerTally, item_key, tally
+from annotator.core.kinds import rules_of
+from annotator.core.rules import PassageText, RuleViolation, check_label
 from annotator.db.engine import read_session, write_session
-from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, CodebookVersion, Passage
+from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, Passage
 from annotator.errors import AnnotatorError
 from annotator.labels import LabelContent, add_label, current_labels_query, delete_label
 
-GOLD_ORIGIN = "adjudication"
-
-ItemKey = tuple
-"""What makes two labels the same: (label, span_start, span_end, target, sorted attributes)."""
-
-
-def item_key(row: Annotation) -> ItemKey:
-    """The identity of a label revision's content, for comparing annotators."""
-    return (row.label, row.span_start, row.span_end, row.target, tuple(sorted((row.attributes or {}).items())))
+GOLD_ORIGIN = Origin.ADJUDICATION
 
 
 @dataclass(frozen=True)
 class Item:
-    """One distinct label given in a layer, and the revision each annotator who gave it wrote."""
+    """One distinct item given in a layer, and the revision each annotator who gave it wrote."""
 
     key: ItemKey
     content: LabelContent
+    """The item with its attributes by majority among its holders (or one annotator's own)."""
     revisions: tuple[tuple[int, int], ...]
     """(annotator id, label revision id) for everyone who gave this label."""
 
@@ -56,6 +56,31 @@ class Item:
     def holders(self) -> frozenset[int]:
         """The annotators who gave this label."""
         return frozenset(annotator_id for annotator_id, _ in self.revisions)
+
+
+def _fields(row: Annotation) -> tuple[str, int | None, int | None, str | None]:
+    return row.label, row.span_start, row.span_end, row.target
+
+
+def _attributes(row: Annotation) -> dict:
+    return row.attributes or {}
+
+
+def tally_layer(layer: Layer, coders: Sequence[int], labels: Mapping[int, Sequence[Annotation]]) -> LayerTally:
+    """The core tally of one layer of a passage from the annotators' current labels."""
+    rows = {coder: [row for row in labels.get(coder, ()) if row.layer == layer.id] for coder in coders}
+    return tally(layer, coders, rows, _fields, _attributes)
+
+
+def _item(layer: Layer, tallied: LayerTally, item: CoreItem, own: int | None = None) -> Item:
+    """An adjudication item: the majority attributes, or with `own` that annotator's label."""
+    if own is not None:
+        content = LabelContent.of(item.rows[own])
+    else:
+        content = LabelContent(
+            layer.id, item.label, item.span_start, item.span_end, item.target, tallied.merged_attributes(item)
+        )
+    return Item(item.key, content, tuple((coder, row.id) for coder, row in sorted(item.rows.items())))
 
 
 @dataclass(frozen=True)
@@ -108,72 +133,62 @@ class PassageReview:
     """Layer -> the decision in force."""
     names: Mapping[int, str]
     """Annotator id -> name, for the annotators and the leads who decided."""
+    codebook: Codebook
+    """The active codebook, which says what "the same label" is per layer."""
+    end: int = 0
+    """The passage's end offset in the article."""
 
-    def items(self, layer: str) -> list[Item]:
-        """Every distinct label given in the layer, in text order."""
-        return _items(self.labels, layer)
+    def layer(self, layer_id: str) -> Layer:
+        """The codebook layer with this id."""
+        return self.codebook.layer(layer_id)
 
-    def gold_keys(self, layer: str) -> set[ItemKey]:
+    def tally(self, layer_id: str) -> LayerTally:
+        """The annotators' labels of the layer, item by item."""
+        return tally_layer(self.layer(layer_id), [coder.id for coder in self.coders], self.labels)
+
+    def items(self, layer_id: str) -> list[Item]:
+        """Every distinct item given in the layer, in text order."""
+        tallied = self.tally(layer_id)
+        return [_item(tallied.layer, tallied, item) for item in tallied.items]
+
+    def gold_keys(self, layer_id: str) -> set[ItemKey]:
         """The gold labels of the layer, as item keys."""
-        return {item_key(row) for row in self.gold if row.layer == layer}
+        rules = rules_of(self.layer(layer_id))
+        return {item_key(rules, *_fields(row)) for row in self.gold if row.layer == layer_id}
 
-    def agreement(self, layer: str) -> float | None:
-        """Mean pairwise Jaccard agreement in the layer; None when nobody labelled it."""
-        return _layer_agreement(self.labels, [coder.id for coder in self.coders], layer)
+    def agreement(self, layer_id: str) -> float | None:
+        """The item agreement of the layer; None when nobody labelled it."""
+        tallied = self.tally(layer_id)
+        return tallied.agreement() if tallied.items else None
 
-    def dispute(self, layer: str) -> tuple[str, ...]:
+    def dispute(self, layer_id: str) -> tuple[str, ...]:
         """The label ids in dispute in the layer (empty when everyone agrees)."""
-        return _dispute(self.items(layer), len(self.coders))
+        return self.tally(layer_id).disputed_labels()
 
 
-def disagreement(labels: Mapping[int, Sequence[Annotation]], coders: Sequence[int], layers: Sequence[str]) -> float:
-    """One minus the mean, over the layers anybody labelled, of the mean pairwise agreement."""
-    values = [value for layer in layers if (value := _layer_agreement(labels, coders, layer)) is not None]
+def disagreement(
+    codebook: Codebook, labels: Mapping[int, Sequence[Annotation]], coders: Sequence[int], layers: Sequence[str]
+) -> float:
+    """One minus the mean, over the layers anybody labelled, of the item agreement."""
+    values = []
+    for layer_id in layers:
+        tallied = tally_layer(codebook.layer(layer_id), coders, labels)
+        value = tallied.agreement() if tallied.items else None
+        if value is not None:
+            values.append(value)
     return 1.0 - sum(values) / len(values) if values else 0.0
 
 
-def _layer_agreement(labels: Mapping[int, Sequence[Annotation]], coders: Sequence[int], layer: str) -> float | None:
-    sets = {coder: {item_key(row) for row in labels.get(coder, ()) if row.layer == layer} for coder in coders}
-    if not any(sets.values()) or len(coders) < 2:
-        return None
-    pairs = [
-        len(sets[a] & sets[b]) / len(sets[a] | sets[b]) if sets[a] | sets[b] else 1.0
-        for a, b in combinations(coders, 2)
-    ]
-    return sum(pairs) / len(pairs)
-
-
-def _items(labels: Mapping[int, Sequence[Annotation]], layer: str) -> list[Item]:
-    grouped: dict[ItemKey, list[Annotation]] = defaultdict(list)
-    for rows in labels.values():
-        for row in rows:
-            if row.layer == layer:
-                grouped[item_key(row)].append(row)
-    items = [
-        Item(key, LabelContent.of(rows[0]), tuple((row.annotator_id, row.id) for row in rows))
-        for key, rows in grouped.items()
-    ]
-    return sorted(items, key=_reading_order)
-
-
-def _reading_order(item: Item) -> tuple:
-    """Passage labels first, then spans by position; then by label and target."""
-    label, start, end, target, _ = item.key
-    return (start is not None, start or 0, end or 0, label, str(target))
-
-
-def _dispute(items: Sequence[Item], coders: int) -> tuple[str, ...]:
-    return tuple(sorted({item.content.label for item in items if len(item.holders) < coders}))
-
-
 def majority(review: PassageReview, layer: str) -> list[Item]:
-    """The labels more than half of the annotators gave (with two annotators: those both gave)."""
-    return [item for item in review.items(layer) if 2 * len(item.holders) > len(review.coders)]
+    """The items more than half of the annotators gave (with two annotators: those both gave)."""
+    tallied = review.tally(layer)
+    return [_item(tallied.layer, tallied, item) for item in tallied.majority()]
 
 
 def version(review: PassageReview, layer: str, annotator_id: int) -> list[Item]:
-    """One annotator's labels in the layer."""
-    return [item for item in review.items(layer) if annotator_id in item.holders]
+    """One annotator's labels in the layer, exactly as they gave them."""
+    tallied = review.tally(layer)
+    return [_item(tallied.layer, tallied, item, own=annotator_id) for item in tallied.of_coder(annotator_id)]
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -216,13 +231,14 @@ def review_list(engine: Engine, layers: Sequence[str]) -> list[ReviewSummary]:
             .join(Article, Article.id == Passage.article_id)
             .where(Passage.id.in_(twice))
         ).all()
+        codebook = active_codebook(session).codebook
     summaries = [
         ReviewSummary(
             passage_id,
             title or "(untitled)",
             index,
             len(coders[passage_id]),
-            disagreement(labels[passage_id], coders[passage_id], layers),
+            disagreement(codebook, labels[passage_id], coders[passage_id], layers),
             decided.get(passage_id, 0),
         )
         for passage_id, title, index in places
@@ -268,6 +284,8 @@ def _load_review(session: Session, passage_id: int) -> PassageReview:
         gold=tuple(gold),
         decisions=decisions,
         names=names,
+        codebook=active_codebook(session).codebook,
+        end=passage.end,
     )
 
 
@@ -381,12 +399,14 @@ def _decide(
         review = _load_review(session, passage_id)
         if len(review.coders) < 2:
             raise AnnotatorError(f"passage {passage_id} needs two finished annotators before adjudication")
-        codebook_version = session.scalar(select(func.max(CodebookVersion.id)))
+        active = active_codebook(session)
         decisions = []
         for layer in layers:
             chosen = choose(review, layer)
             layer_gold = [row for row in review.gold if row.layer == layer]
-            gold_ids = _write_gold(session, lead_id, codebook_version, passage_id, layer_gold, chosen)
+            other_gold = [LabelContent.of(row) for row in review.gold if row.layer != layer]
+            _check_gold(active.codebook, review, other_gold, chosen)
+            gold_ids = _write_gold(session, active, lead_id, passage_id, layer_gold, chosen)
             decision = Adjudication(
                 passage_id=passage_id,
                 layer=layer,
@@ -404,26 +424,49 @@ def _decide(
     return decisions
 
 
+def _check_gold(codebook: Codebook, review: PassageReview, other_gold: list[LabelContent], chosen: list[Item]) -> None:
+    """Run the rule check on the gold labels a decision would leave: gold obeys the codebook
+    like anybody's labels (stance targets may be any annotator's span on the passage)."""
+    passage = PassageText(review.passage_id, review.start, review.end, review.text)
+    targets = {
+        passage.slice(row.span_start, row.span_end)
+        for rows in review.labels.values()
+        for row in rows
+        if row.span_start is not None and row.span_end is not None
+    }
+    held = list(other_gold)
+    for item in chosen:
+        try:
+            check_label(codebook, passage, item.content, held=held, targets=targets)
+        except RuleViolation as error:
+            raise AnnotatorError(f"passage {review.passage_id}: cannot make that gold: {error}") from None
+        held.append(item.content)
+
+
 def _write_gold(
-    session: Session, lead_id: int, codebook_version: int, passage_id: int, gold: list[Annotation], chosen: list[Item]
+    session: Session, active: ActiveCodebook, lead_id: int, passage_id: int, gold: list[Annotation], chosen: list[Item]
 ) -> list[int]:
     """Revise the layer's gold labels into `chosen`: keep equal ones, delete the rest, add the new."""
-    wanted = {item.key: item for item in chosen}
-    kept: dict[ItemKey, int] = {}
+    wanted = {(item.key, _frozen(item.content.attributes)): item for item in chosen}
+    kept: dict[tuple, int] = {}
     for row in gold:
-        key = item_key(row)
+        key = (item_key(rules_of(active.codebook.layer(row.layer)), *_fields(row)), _frozen(row.attributes or {}))
         if key in wanted and key not in kept:
             kept[key] = row.id
         else:
-            delete_label(session, revision=row, annotator_id=lead_id, codebook_version_id=codebook_version)
+            delete_label(session, revision=row, annotator_id=lead_id, codebook_version_id=active.version_id)
     for key, item in wanted.items():
         if key not in kept:
             kept[key] = add_label(
                 session,
                 passage_id=passage_id,
                 annotator_id=lead_id,
-                codebook_version_id=codebook_version,
+                codebook_version_id=active.version_id,
                 content=item.content,
                 origin=GOLD_ORIGIN,
             ).id
     return sorted(kept.values())
+
+
+def _frozen(attributes: Mapping) -> tuple:
+    return tuple(sorted(attributes.items()))

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from annotator.core.enums import FINISHED_STATUSES
 from annotator.db.engine import write_session
 from annotator.db.models import Annotator, Article, Assignment, Passage, Setting, utcnow
 from annotator.errors import AnnotatorError
@@ -50,7 +51,6 @@ CLAIM_MINUTES_KEY = "assignment.claim_minutes"
 MODES = ("open", "static", "dynamic")
 DEFAULT_CLAIM_MINUTES = 30
 OPEN_STATUSES = ("todo", "in_progress")
-FINISHED_STATUSES = ("done", "flagged")
 
 workload = table(
     "passage_workload",
@@ -181,7 +181,7 @@ def claim_next(engine: Engine, annotator_id: int) -> int | None:
             passage_id = _candidate(session, annotator_id, mode, cutoff, last_article, tried)
             if passage_id is None:
                 return None
-            if session.scalar(select(places_taken(passage_id, cutoff))) < mode.overlap:
+            if session.execute(select(places_taken(passage_id, cutoff))).scalar_one() < mode.overlap:
                 _take(session, annotator_id, passage_id)
                 return passage_id
             tried.append(passage_id)
@@ -263,11 +263,11 @@ def start_dynamic(engine: Engine, *, overlap: int, claim_minutes: int = DEFAULT_
 
 def passages_needing_people(session: Session, mode: AssignmentMode) -> int:
     """How many annotatable passages fewer than `mode.overlap` people hold."""
-    return session.scalar(
+    return session.execute(
         select(func.count(Passage.id)).where(
             Passage.annotatable.is_(True), places_taken(Passage.id, mode.claim_cutoff()) < mode.overlap
         )
-    )
+    ).scalar_one()
 
 
 def _stamp_existing(session: Session, now: datetime) -> None:

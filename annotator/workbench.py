@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from annotator.assignment import claim_next as claim_passage
 from annotator.assignment import in_queue, load_mode
 from annotator.codebook.store import ActiveCodebook
+from annotator.core.passages import held_labels, passage_text
+from annotator.core.rules import check_label, check_removal
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import WORK_STATUSES, Annotation, Article, Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError
-from annotator.label_rules import check_label
 from annotator.labels import (
     LabelContent,
     add_label,
@@ -257,10 +258,11 @@ class Workbench:
     # -- labels ----------------------------------------------------------------------------
 
     def add(self, passage_id: int, content: LabelContent, origin: str = "manual") -> Annotation:
-        """Add a label (committed on return)."""
+        """Add a label (committed on return); a `RuleViolation` if the codebook forbids it."""
         with write_session(self.engine) as session:
-            passage = session.get(Passage, passage_id)
-            check_label(self.active.codebook, passage, content)
+            passage = passage_text(session, passage_id)
+            held = held_labels(session, self.annotator_id, passage_id)
+            check_label(self.active.codebook, passage, content, held=held)
             row = add_label(
                 session,
                 passage_id=passage_id,
@@ -277,8 +279,8 @@ class Workbench:
         """Replace one of this annotator's labels with new content (committed on return)."""
         self._check_own(revision)
         with write_session(self.engine) as session:
-            passage = session.get(Passage, revision.passage_id)
-            check_label(self.active.codebook, passage, content)
+            old = LabelContent.of(revision)
+            self._check_replacement(session, revision.passage_id, old, content)
             row = revise_label(
                 session,
                 revision=revision,
@@ -287,13 +289,14 @@ class Workbench:
                 content=content,
             )
             self._touch(session, revision.passage_id)
-        self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), content), revision.id)
+        self._remember(_Change(row.id, revision.passage_id, old, content), revision.id)
         return row
 
     def delete(self, revision: Annotation) -> Annotation:
         """Delete one of this annotator's labels: a tombstone revision (committed on return)."""
         self._check_own(revision)
         with write_session(self.engine) as session:
+            self._check_replacement(session, revision.passage_id, LabelContent.of(revision), None)
             row = delete_label(
                 session,
                 revision=revision,
@@ -303,6 +306,19 @@ class Workbench:
             self._touch(session, revision.passage_id)
         self._remember(_Change(row.id, revision.passage_id, LabelContent.of(revision), None), revision.id)
         return row
+
+    def _check_replacement(
+        self, session: Session, passage_id: int, old: LabelContent | None, new: LabelContent | None
+    ) -> None:
+        """The rule check for replacing `old` with `new` (None: nothing) on a passage."""
+        passage = passage_text(session, passage_id)
+        held = held_labels(session, self.annotator_id, passage_id)
+        if new is not None:
+            check_label(self.active.codebook, passage, new, held=held, replacing=old)
+        moved = old is not None and (new is None or (new.span_start, new.span_end) != (old.span_start, old.span_end))
+        if moved and old is not None:
+            remaining = [row for row in held if row != old] + ([new] if new is not None else [])
+            check_removal(self.active.codebook, passage, old, remaining)
 
     def _check_own(self, revision: Annotation) -> None:
         if revision.annotator_id != self.annotator_id:
@@ -344,6 +360,12 @@ class Workbench:
         change = source.pop()
         with write_session(self.engine) as session:
             head = session.get(Annotation, change.head_id)
+            now = None if head.deleted else LabelContent.of(head)
+            try:
+                self._check_replacement(session, change.passage_id, now, change.restore)
+            except AnnotatorError:
+                source.append(change)
+                raise
             if change.restore is None:
                 row = delete_label(
                     session,

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Select, String, cast, func, or_, select
 
 from annotator.agreement.results import GOLD
 from annotator.codebook import Layer
-from annotator.db.models import Annotation, Annotator, Article, Assignment, Passage
+from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, Passage
 from annotator.errors import AnnotatorError
 from annotator.labels import current_labels_query
 
@@ -50,7 +50,7 @@ def select_labels(
     the export's pseudonyms) when given. Unknown annotator names and a negative watermark
     are one-line `AnnotatorError`s.
     """
-    latest = connection.scalar(select(func.coalesce(func.max(Annotation.id), 0)))
+    latest = connection.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one()
     as_of_time = None
     if as_of is not None:
         if as_of < 0:
@@ -117,11 +117,13 @@ def _layer_frame(connection: Connection, layer: Layer, selection: Selection) -> 
 
 
 def done_frame(connection: Connection, selection: Selection) -> pd.DataFrame:
-    """(passage_id, coder) of the passages each annotator marked done.
+    """(passage_id, coder, layer) of the passages each annotator finished, for every layer
+    (`layer` None), and of the layers a lead decided, for gold.
 
-    With a watermark time, only assignments last updated by then count (status is work
-    state, updated in place, so this is as close as the database gets to "done back then").
-    Gold covers every passage with a current adjudicated label, in any layer.
+    With a watermark time, only assignments last updated by then (and decisions made by then)
+    count (status is work state, updated in place, so this is as close as the database gets to
+    "done back then"). A decision that a layer has no labels covers that layer for gold: its
+    empty answer is compared like anybody's.
     """
     query = select(Assignment.passage_id, Assignment.annotator_id).where(
         Assignment.status == "done", Assignment.annotator_id.in_(list(selection.coders))
@@ -130,15 +132,21 @@ def done_frame(connection: Connection, selection: Selection) -> pd.DataFrame:
         query = query.where(Assignment.updated_at <= selection.as_of_time)
     done = _read(connection, query)
     done["coder"] = done.pop("annotator_id").map(selection.coders).astype(object)
-    adjudicated = (
-        current_labels_query(as_of=selection.as_of)
-        .order_by(None)
-        .with_only_columns(Annotation.passage_id)
-        .where(Annotation.origin == ADJUDICATION)
-        .distinct()
-    )
-    gold = pd.DataFrame({"passage_id": connection.scalars(adjudicated).all(), "coder": GOLD})
-    return pd.concat([done, gold.astype({"coder": object})], ignore_index=True)
+    done["layer"] = None
+    decisions = select(Adjudication.passage_id, Adjudication.layer).distinct()
+    if selection.as_of_time is not None:
+        decisions = decisions.where(Adjudication.decided_at <= selection.as_of_time)
+    gold = _read(connection, decisions)
+    gold["coder"] = GOLD
+    return pd.concat(
+        [done.astype({"layer": object}), gold.astype({"coder": object, "layer": object})], ignore_index=True
+    )[["passage_id", "coder", "layer"]]
+
+
+def covered_in(covered: pd.DataFrame, layer_id: str) -> pd.DataFrame:
+    """The rows of `done_frame` that cover one layer: (passage_id, coder)."""
+    mask = covered["layer"].isna() | (covered["layer"] == layer_id)
+    return covered.loc[mask, ["passage_id", "coder"]].drop_duplicates(ignore_index=True)
 
 
 def passage_extents(connection: Connection) -> pd.DataFrame:

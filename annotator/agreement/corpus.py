@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from annotator.agreement.collect import (
+    covered_in,
     done_frame,
     label_frames,
     passage_excerpts,
@@ -32,10 +33,10 @@ from annotator.agreement.results import GOLD, MAIN_MEASURES, AgreementReport, La
 from annotator.agreement.span_layers import span_agreement
 from annotator.codebook import Codebook, Layer
 from annotator.codebook.store import load_active_codebook
+from annotator.core.kinds import rules_of
 from annotator.errors import AnnotatorError
 
 DEFAULT_N_BOOT = 200
-COVERAGE_KINDS = ("passage_multi", "span")
 """Layers where a coder who completed a passage without labelling it still counts (empty)."""
 
 
@@ -104,6 +105,7 @@ def _measure(
     extents: pd.DataFrame | None,
     resampling: Resampling,
 ) -> LayerAgreement:
+    covered = covered_in(covered, layer.id)
     data = LayerData(layer, labels, covered, _coders(layer, labels, covered, names))
     if not data.coders:
         return LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind], notes=["No labels."])
@@ -120,6 +122,6 @@ def _coders(layer: Layer, labels: pd.DataFrame, covered: pd.DataFrame, names: li
     """The annotators with labels on the layer (or, where it counts, a completed passage),
     in `names` order, then gold if it has labels on the layer."""
     present = set(labels["coder"])
-    if layer.kind in COVERAGE_KINDS:
-        present |= set(covered["coder"]) - {GOLD}
-    return [name for name in names if name in present] + ([GOLD] if GOLD in set(labels["coder"]) else [])
+    if rules_of(layer).empty_is_answer:
+        present |= set(covered["coder"])
+    return [name for name in names if name in present] + ([GOLD] if GOLD in present else [])

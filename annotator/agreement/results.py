@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.agreement.alpha import interpret_alpha
+from annotator.core.kinds import KINDS
 
 CSV_COLUMNS = (
     "layer",
@@ -24,12 +25,7 @@ CSV_COLUMNS = (
     "n_pairable",
     "interpretation",
 )
-MAIN_MEASURES = {
-    "passage_single": "alpha_nominal",
-    "passage_multi": "alpha_masi",
-    "target_ordinal": "alpha_ordinal",
-    "span": "f1_overlap",
-}
+MAIN_MEASURES = {kind.value: rules.main_measure for kind, rules in KINDS.items()}
 """The measure of each layer kind shown in the pairwise matrix and over time."""
 GOLD = "(gold)"
 """The pseudo-coder made of the labels a lead adjudicated (origin "adjudication")."""

@@ -27,6 +27,7 @@ from annotator.codebook.model import (
     CollapsedClass,
     Label,
     Layer,
+    LayerKind,
     Subtype,
     Target,
     subtype_attribute,
@@ -222,7 +223,7 @@ class _Reader:
         return Layer(
             id=layer_id,
             name=self._text(fields, "name", path, what, required=True),
-            kind=kind,  # type: ignore[arg-type]  # an unknown kind was reported above
+            kind=LayerKind(kind) if kind in LAYER_KINDS else kind,  # type: ignore[arg-type]  # an unknown kind was reported above
             description=self._text(fields, "description", path, what),
             guidelines=self._text(fields, "guidelines", path, what) or layer_id,
             allow_overlap=self._bool(fields, "allow_overlap", path, what),

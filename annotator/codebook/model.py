@@ -9,10 +9,24 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
-LayerKind = Literal["span", "passage_single", "passage_multi", "target_ordinal"]
-LAYER_KINDS: tuple[str, ...] = ("span", "passage_single", "passage_multi", "target_ordinal")
+
+class LayerKind(StrEnum):
+    """What a layer labels: spans, a whole passage (one label or a set), or a stance per target.
+
+    What each kind means for writing, comparing and measuring labels is declared once, in
+    `annotator.core.kinds`.
+    """
+
+    SPAN = "span"
+    PASSAGE_SINGLE = "passage_single"
+    PASSAGE_MULTI = "passage_multi"
+    TARGET_ORDINAL = "target_ordinal"
+
+
+LAYER_KINDS: tuple[str, ...] = tuple(kind.value for kind in LayerKind)
 
 AttributeKind = Literal["choice", "flag"]
 ATTRIBUTE_KINDS: tuple[str, ...] = ("choice", "flag")

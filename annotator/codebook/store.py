@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -36,12 +37,26 @@ def store_codebook(session: Session, codebook: Codebook, content: str, note: str
 def load_active_codebook(engine: Engine) -> ActiveCodebook:
     """The newest stored codebook, parsed; a one-line error if the project has none."""
     with read_session(engine) as session:
-        version = session.scalar(select(CodebookVersion).order_by(CodebookVersion.id.desc()).limit(1))
+        return active_codebook(session)
+
+
+def active_codebook(session: Session) -> ActiveCodebook:
+    """The codebook new labels are made under (the newest stored version), read in `session`.
+
+    The one definition of "active": every writer and reader asks here.
+    """
+    version = session.scalar(select(CodebookVersion).order_by(CodebookVersion.id.desc()).limit(1))
     if version is None:
         raise AnnotatorError("this database has no codebook; run `annotator init`")
-    return ActiveCodebook(version.id, parse_stored(version))
+    return ActiveCodebook(version.id, _parsed(version.id, version.content))
 
 
 def parse_stored(version: CodebookVersion) -> Codebook:
     """Parse a stored codebook version (it was validated when it was applied)."""
-    return load_codebook_text(version.content, f"<codebook version {version.id}>")
+    return _parsed(version.id, version.content)
+
+
+@lru_cache(maxsize=16)
+def _parsed(version_id: int, content: str) -> Codebook:
+    """Parsed once per version and text: a codebook is immutable data."""
+    return load_codebook_text(content, f"<codebook version {version_id}>")

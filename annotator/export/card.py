@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 _GOLD_RULES = {
     "gold": "adjudicated labels only: passages without any adjudication are left out, and layers "
     "without one on a passage are null",
-    "majority": "for layers without one, the label items (layer, label, span offsets, target) chosen by "
-    "more than half of the passage's annotators, spans matched exactly; each attribute takes the "
+    "majority": "for layers without one, the items chosen by more than half of the passage's coders "
+    "(its annotators who finished it or labelled it; an item is the label and its exact offsets for "
+    "spans, the label for passage layers, the target and label for stance); each attribute takes the "
     "most common value among them (ties: codebook order)",
     "raw": "for layers without one, the labels of the passage's most central annotator: the one with "
     "the highest mean pairwise agreement with the others (ties: the lowest internal id)",
@@ -121,7 +122,11 @@ def _configs(result: ExportResult) -> str:
         "",
         "- `gold` (default): one row per passage. Adjudicated labels (made in adjudication) where a "
         f"layer has them; otherwise, with `--labels {result.mode}`: {_GOLD_RULES[result.mode]}. "
-        "`adjudicated_layers` lists the layers that came from adjudication.",
+        "`adjudicated_layers` lists the layers a lead decided, also where the decision was that the layer "
+        "has no labels (then its gold is an empty list); `disputed_layers` lists the layers where the "
+        "coders did not all give the same items; `undecided_layers` the layers where the majority tied "
+        "(an item chosen by exactly half of the coders, or a single-choice slot most coders filled "
+        'without a majority for one label), so an empty fallback there is not "nothing here".',
         "- `raw`: one row per passage and annotator, with that annotator's own labels. Annotators are "
         "pseudonymised as `annotator_01`, `annotator_02`, ... by order of joining the project; the "
         "pseudonyms are stable across exports.",
@@ -145,8 +150,9 @@ def _columns(codebook: Codebook) -> str:
     lines = [
         "## Columns",
         "",
-        "- `article_id` (the article's external id, else its sha256), `passage_index`, `passage_id`, "
-        "`annotator` (raw only), `source`, `url`, `published`, `codebook_version`.",
+        "- `article_id` (the article's external id, else its sha256), `article_title`, `passage_index`, "
+        "`passage_id`, `passage_start` (where `text` starts in the article text), `annotator` (raw only), "
+        "`source`, `url`, `published`, `codebook_version`.",
         "- `num_annotators`: people with at least one label of their own on the passage.",
         "- `agreement` (per item): the mean, over pairs of the passage's annotators, of the Jaccard "
         "similarity |A ∩ B| / |A ∪ B| of their label items (layer, label, span offsets, target; all "
@@ -164,6 +170,13 @@ def _columns(codebook: Codebook) -> str:
     if any(layer.kind == "span" for layer in codebook.layers):
         lines += [
             "",
+            "Span offsets: `start`/`end` are into `text` (the passage); `article_start`/`article_end` into "
+            "the article text as stored (`article_start = passage_start + start`); `source_start`/`source_end` "
+            "into the article's original file decoded with nothing removed "
+            "(`open(path, encoding='utf-8', newline='').read()`; a JSONL/CSV article: its `text` value). The stored text drops a leading byte-order mark and "
+            "the \\r of each \\r\\n (a lone \\r becomes \\n), so source offsets differ from article "
+            "offsets by the characters dropped before them; the slice of the source is the span text.",
+            "",
             "BIO tags: a span covers every token it overlaps. Overlapping spans cannot all be tagged: "
             "spans are placed longest first (ties: codebook order of the label, then the earlier start) "
             "and a span that would share a token with one already placed is left out of the tags; the "
@@ -177,8 +190,8 @@ def _layer_columns(layer: Layer) -> str:
     with_attributes = f" with {attributes}" if attributes else ""
     if layer.kind == "span":
         return (
-            f"`{layer.id}` = list of {{start, end, text, label{', ' + attributes if attributes else ''}}}; "
-            f"`{layer.id}_tags` = BIO tags over `tokens`."
+            f"`{layer.id}` = list of {{start, end, text, label, article_start, article_end, source_start, "
+            f"source_end{', ' + attributes if attributes else ''}}}; `{layer.id}_tags` = BIO tags over `tokens`."
         )
     if layer.kind == "passage_single":
         extra = ", ".join(f"`{layer.id}_{a.id}`" for a in layer.attributes)
@@ -237,6 +250,8 @@ def _procedure(result: ExportResult) -> str:
 
 def _agreement(result: ExportResult) -> str:
     report = result.agreement
+    if report is None:
+        raise ValueError("the dataset card is written after the agreement report")
     rows = [
         [
             f"`{layer.layer}`",

@@ -96,7 +96,9 @@ def export_dataset(
         ordered = sorted(strata)
         for offset in range(0, len(ordered), BATCH_ARTICLES):
             batch = _Batch()
-            for passage in passages_of(session, snapshot.watermark, ordered[offset : offset + BATCH_ARTICLES]):
+            chunk = ordered[offset : offset + BATCH_ARTICLES]
+            decided_before = snapshot.release.created_at if snapshot.release is not None else None
+            for passage in passages_of(session, snapshot.watermark, chunk, decided_before):
                 builder.add(passage, assignment[passage.article_id], batch)
             for key, table in batch.tables({key: sink.schema for key, sink in sinks.items()}):
                 sinks[key].write(table)
@@ -132,13 +134,15 @@ class _RowBuilder:
         """Add the passage's gold row and its raw rows to `batch`."""
         labels = [row for row in passage.labels if row.label in self.known.get(row.layer, ())]
         self.result.skipped_labels += len(passage.labels) - len(labels)
-        votes = PassageVotes.of(labels)
+        votes = PassageVotes.of(self.codebook, labels, finished=passage.finished, decided=passage.decided)
         self.annotators.update(votes.annotators)
         tokens = tokenize(passage.text)
         shared = batch.add_passage(
             article_id=passage.article_ref,
+            article_title=passage.title,
             passage_index=passage.index,
             passage_id=passage.id,
+            passage_start=passage.start,
             source=passage.source,
             url=passage.url,
             published=passage.published,
@@ -148,10 +152,12 @@ class _RowBuilder:
             text=passage.text,
             tokens=tokens.words,
         )
-        gold = votes.gold(self.codebook, self.mode)
+        gold = votes.gold(self.mode)
         if gold is not None:
             out = batch.buffers[("gold", split)].start_row(shared)
             out.values["adjudicated_layers"].append(sorted(votes.adjudicated))
+            out.values["disputed_layers"].append(votes.disputed_layers())
+            out.values["undecided_layers"].append(votes.undecided_layers())
             for layer in self.columns:
                 layer.append(out, gold[layer.name], passage, tokens)
             for layer_id, rows in gold.items():

@@ -27,8 +27,10 @@ def metadata_features(config: str) -> dict[str, Any]:
     """The columns every row has, whatever the codebook."""
     columns: dict[str, Any] = {
         "article_id": Value("string"),
+        "article_title": Value("string"),
         "passage_index": Value("int32"),
         "passage_id": Value("int64"),
+        "passage_start": Value("int32"),
     }
     if config == "raw":
         columns["annotator"] = Value("string")
@@ -42,6 +44,8 @@ def metadata_features(config: str) -> dict[str, Any]:
     }
     if config == "gold":
         columns["adjudicated_layers"] = List(Value("string"))
+        columns["disputed_layers"] = List(Value("string"))
+        columns["undecided_layers"] = List(Value("string"))
     columns |= {"text": Value("string"), "tokens": List(Value("string"))}
     return columns
 

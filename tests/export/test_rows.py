@@ -17,6 +17,7 @@ def label(rid, person, layer, name, start=None, end=None, target=None, origin="m
 
 def test_majority_needs_more_than_half_and_merges_attributes():
     votes = PassageVotes.of(
+        CODEBOOK,
         [
             label(1, 1, "event_type", "battles", realis="claimed"),
             label(2, 2, "event_type", "battles", realis="actual"),
@@ -29,7 +30,7 @@ def test_majority_needs_more_than_half_and_merges_attributes():
             label(9, 2, "stance", "against", target="government"),
         ]
     )
-    gold = votes.gold(CODEBOOK, "majority")
+    gold = votes.gold("majority")
     assert [(row.label, row.attributes) for row in gold["event_type"]] == [("battles", {"realis": "actual"})]
     # two of three chose the same span; the roles tie, so codebook order decides
     assert [(row.start, row.end, row.attributes) for row in gold["actors"]] == [
@@ -41,6 +42,7 @@ def test_majority_needs_more_than_half_and_merges_attributes():
 
 def test_adjudication_wins_per_layer_from_the_latest_adjudicator():
     votes = PassageVotes.of(
+        CODEBOOK,
         [
             label(1, 1, "event_type", "battles"),
             label(2, 2, "event_type", "battles"),
@@ -51,16 +53,17 @@ def test_adjudication_wins_per_layer_from_the_latest_adjudicator():
     )
     assert votes.annotators == (1, 2)
     for mode in ("majority", "raw"):
-        gold = votes.gold(CODEBOOK, mode)
+        gold = votes.gold(mode)
         assert [row.label for row in gold["event_type"]] == ["protests"]
         assert [row.label for row in gold["actors"]] == (["civilians"] if mode == "raw" else [])
-    strict = votes.gold(CODEBOOK, "gold")
+    strict = votes.gold("gold")
     assert [row.label for row in strict["event_type"]] == ["protests"] and strict["actors"] is None
-    assert PassageVotes.of([label(1, 1, "event_type", "battles")]).gold(CODEBOOK, "gold") is None
+    assert PassageVotes.of(CODEBOOK, [label(1, 1, "event_type", "battles")]).gold("gold") is None
 
 
 def test_raw_fallback_takes_the_most_central_annotator():
     votes = PassageVotes.of(
+        CODEBOOK,
         [
             label(1, 3, "event_type", "battles"),
             label(2, 3, "actors", "civilians", 0, 4),
@@ -71,6 +74,6 @@ def test_raw_fallback_takes_the_most_central_annotator():
     )
     # 1 vs 2: 0, 1 vs 3: 1/3, 2 vs 3: 1/2 -> annotator 3 is the most central
     assert votes.agreement == pytest.approx((0 + 1 / 3 + 1 / 2) / 3)
-    gold = votes.gold(CODEBOOK, "raw")
+    gold = votes.gold("raw")
     assert {row.annotator_id for rows in gold.values() for row in rows} == {3}
-    assert PassageVotes.of([label(1, 1, "event_type", "battles")]).agreement is None
+    assert PassageVotes.of(CODEBOOK, [label(1, 1, "event_type", "battles")]).agreement is None

@@ -13,6 +13,7 @@ raises StaleRevisionError; reported to the owner of the Workbench label methods)
 from __future__ import annotations
 
 import random
+import re
 import time
 import traceback
 from collections import Counter
@@ -144,14 +145,21 @@ def _new_label(rng: random.Random, data, taken: set[Key]) -> LabelContent | None
     for _ in range(3):
         start, end = rng.choice(words)
         candidates.append(LabelContent("actors", rng.choice(ACTORS), data.start + start, data.start + end))
-    free = [content for content in candidates if key(data.passage_id, content) not in taken]
+    spans = [
+        (start, end) for (passage, layer, _, start, end, _) in taken if passage == data.passage_id and layer == "actors"
+    ]
+    free = [
+        content
+        for content in candidates
+        if key(data.passage_id, content) not in taken
+        and not any(
+            content.span_start is not None and start < content.span_end and content.span_start < end
+            for start, end in spans
+        )
+    ]
     return rng.choice(free) if free else None
 
 
 def _words(text: str) -> list[tuple[int, str]]:
-    found, offset = [], 0
-    for word in text.split():
-        offset = text.index(word, offset)
-        found.append((offset, word))
-        offset += len(word)
-    return found
+    """Word tokens (letters and digits) with their offsets: clean span edges, as the rules want."""
+    return [(match.start(), match.group()) for match in re.finditer(r"\w+", text)]

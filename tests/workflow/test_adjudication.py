@@ -14,6 +14,7 @@ from annotator.adjudication import (
     precedents,
     review_list,
 )
+from annotator.codebook import load_default_codebook
 from annotator.db.engine import read_session
 from annotator.db.models import Adjudication, Annotation
 from annotator.errors import AnnotatorError
@@ -69,7 +70,7 @@ def test_disagreement_score_is_one_minus_mean_pairwise_jaccard(team):
     assert review.agreement("actors") == 0.0 and review.agreement("event_type") == 1.0
     assert review.agreement("stance") is None
     assert review.dispute("actors") == ("political_militia", "rebel_group") and review.dispute("event_type") == ()
-    assert disagreement({}, [1, 2], LAYERS) == 0.0
+    assert disagreement(load_default_codebook(), {}, [1, 2], LAYERS) == 0.0
 
 
 def test_accepting_a_version_writes_gold_with_provenance_and_revises_it_later(team):
