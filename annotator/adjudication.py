@@ -67,8 +67,9 @@ def _attributes(row: Annotation) -> dict:
 
 
 def tally_layer(layer: Layer, coders: Sequence[int], labels: Mapping[int, Sequence[Annotation]]) -> LayerTally:
-    """The core tally of one layer of a passage from the annotators' current labels."""
-    rows = {coder: [row for row in labels.get(coder, ()) if row.layer == layer.id] for coder in coders}
+    """The core tally of one layer of a passage: `coders` (who finished it) and everyone with
+    labels in `labels` are the coders, as in the export."""
+    rows = {coder: [row for row in labels.get(coder, ()) if row.layer == layer.id] for coder in {*coders, *labels}}
     return tally(layer, coders, rows, _fields, _attributes)
 
 
@@ -137,6 +138,11 @@ class PassageReview:
     """The active codebook, which says what "the same label" is per layer."""
     end: int = 0
     """The passage's end offset in the article."""
+
+    @property
+    def window(self) -> PassageText:
+        """The passage's text and offsets, to convert label offsets for display."""
+        return PassageText(self.passage_id, self.start, self.end, self.text)
 
     def layer(self, layer_id: str) -> Layer:
         """The codebook layer with this id."""
@@ -257,15 +263,17 @@ def _load_review(session: Session, passage_id: int) -> PassageReview:
     passage = session.get(Passage, passage_id)
     if passage is None:
         raise AnnotatorError(f"passage {passage_id} does not exist")
-    article = session.get(Article, passage.article_id)
-    coder_ids = _finished_by(session, [passage_id]).get(passage_id, [])
+    article = session.get_one(Article, passage.article_id)
+    finished = _finished_by(session, [passage_id]).get(passage_id, [])
     labels: dict[int, list[Annotation]] = defaultdict(list)
     gold: list[Annotation] = []
     for row in session.scalars(current_labels_query(passage_ids=[passage_id])):
         if row.origin == GOLD_ORIGIN:
             gold.append(row)
-        elif row.annotator_id in coder_ids:
+        elif finished:
             labels[row.annotator_id].append(row)
+    # The coders, as in the export: everyone who finished, and everyone with a label on it.
+    coder_ids = sorted({*finished, *labels})
     decisions: dict[str, Adjudication] = {}
     for decision in session.scalars(
         select(Adjudication).where(Adjudication.passage_id == passage_id).order_by(Adjudication.id)
@@ -427,7 +435,7 @@ def _decide(
 def _check_gold(codebook: Codebook, review: PassageReview, other_gold: list[LabelContent], chosen: list[Item]) -> None:
     """Run the rule check on the gold labels a decision would leave: gold obeys the codebook
     like anybody's labels (stance targets may be any annotator's span on the passage)."""
-    passage = PassageText(review.passage_id, review.start, review.end, review.text)
+    passage = review.window
     targets = {
         passage.slice(row.span_start, row.span_end)
         for rows in review.labels.values()

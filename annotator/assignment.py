@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from annotator.core.enums import FINISHED_STATUSES
+from annotator.core.enums import FINISHED_STATUSES, WorkStatus
 from annotator.db.engine import write_session
 from annotator.db.models import Annotator, Article, Assignment, Passage, Setting, utcnow
 from annotator.errors import AnnotatorError
@@ -50,7 +50,7 @@ OVERLAP_KEY = "assignment.overlap"
 CLAIM_MINUTES_KEY = "assignment.claim_minutes"
 MODES = ("open", "static", "dynamic")
 DEFAULT_CLAIM_MINUTES = 30
-OPEN_STATUSES = ("todo", "in_progress")
+OPEN_STATUSES = (WorkStatus.TODO, WorkStatus.IN_PROGRESS)
 
 workload = table(
     "passage_workload",
@@ -134,7 +134,7 @@ def in_queue(row, mode: AssignmentMode):
     if mode.kind == "dynamic":
         condition = and_(
             condition,
-            row.status != "skipped",
+            row.status != WorkStatus.SKIPPED,
             or_(row.claimed_at.is_(None), row.status.in_(FINISHED_STATUSES), row.updated_at >= mode.claim_cutoff()),
         )
     return condition
@@ -231,7 +231,7 @@ def _take(session: Session, annotator_id: int, passage_id: int) -> None:
             Assignment(
                 passage_id=passage_id,
                 annotator_id=annotator_id,
-                status="todo",
+                status=WorkStatus.TODO,
                 active_seconds=0.0,
                 rejected_suggestions=[],
                 assigned_at=now,
@@ -274,7 +274,7 @@ def _stamp_existing(session: Session, now: datetime) -> None:
     """Put work rows made before assignment (people opened passages freely) into their queues."""
     session.execute(
         update(Assignment)
-        .where(Assignment.assigned_at.is_(None), Assignment.status != "skipped")
+        .where(Assignment.assigned_at.is_(None), Assignment.status != WorkStatus.SKIPPED)
         .values(assigned_at=now)
     )
 
@@ -442,7 +442,7 @@ def _new_row(passage_id: int, annotator_id: int, now: datetime) -> dict:
     return {
         "passage_id": passage_id,
         "annotator_id": annotator_id,
-        "status": "todo",
+        "status": WorkStatus.TODO,
         "active_seconds": 0.0,
         "rejected_suggestions": [],
         "assigned_at": now,

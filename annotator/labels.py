@@ -149,8 +149,11 @@ def current_labels_query(
     passage_ids: Iterable[int] | None = None,
     layer: str | None = None,
     as_of: int | None = None,
-) -> Select[tuple[Annotation]]:
-    """Select the current label rows, optionally as they stood at revision id `as_of`."""
+) -> Select[Annotation]:
+    """Select the current label rows, optionally as they stood at revision id `as_of`.
+
+    SQLAlchemy 2.1 types a select by its columns (`Select[*Ts]`), so one entity is `Select[Annotation]`.
+    """
     newer = aliased(Annotation)
     superseded = select(newer.id).where(newer.supersedes_id == Annotation.id)
     if as_of is not None:

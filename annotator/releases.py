@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, Row, Select, func, select, text
 from sqlalchemy.orm import Session, aliased
 
+from annotator.codebook.store import active_codebook
 from annotator.db.engine import read_session, write_session
-from annotator.db.models import Annotation, CodebookVersion, Release
+from annotator.db.models import Annotation, Release
 from annotator.errors import AnnotatorError
 from annotator.export.pseudonyms import pseudonyms
 from annotator.labels import current_labels_query
@@ -44,9 +45,7 @@ def create_release(engine: Engine, tag: str, note: str | None = None) -> Release
             session.execute(text("LOCK TABLE annotations IN EXCLUSIVE MODE"))
         if session.scalar(select(Release.id).where(Release.tag == tag)) is not None:
             raise AnnotatorError(f"release {tag!r} already exists")
-        version_id = session.scalar(select(func.max(CodebookVersion.id)))
-        if version_id is None:
-            raise AnnotatorError("this database has no codebook; run `annotator init`")
+        version_id = active_codebook(session).version_id
         release = Release(
             tag=tag,
             note=note,
@@ -60,7 +59,7 @@ def create_release(engine: Engine, tag: str, note: str | None = None) -> Release
 
 def latest_revision(session: Session) -> int:
     """The highest label revision id committed (0 when there is none)."""
-    return session.scalar(select(func.coalesce(func.max(Annotation.id), 0)))
+    return session.execute(select(func.coalesce(func.max(Annotation.id), 0))).scalar_one()
 
 
 def list_releases(engine: Engine) -> list[Release]:
@@ -144,12 +143,14 @@ def diff_snapshots(session: Session, old_watermark: int, new_watermark: int) -> 
     names = pseudonyms(session)
     for low_row, high_row in sorted(pairs, key=lambda pair: _order(*pair)):
         before, after = (low_row, high_row) if forward else (high_row, low_row)
-        row = after or before
-        changes = layers.setdefault(row.layer, LayerChanges(row.layer))
+        shown = after or before  # a pair always holds at least one label
+        if shown is None:
+            continue
+        changes = layers.setdefault(shown.layer, LayerChanges(shown.layer))
         if before is None:
-            kind, example = "added", _describe(after)
+            kind, example = "added", _describe(shown)
         elif after is None:
-            kind, example = "removed", _describe(before)
+            kind, example = "removed", _describe(shown)
         elif _content(before) != _content(after):
             kind, example = "changed", f"{_describe(before)} -> {_describe(after)}"
         else:
@@ -157,8 +158,8 @@ def diff_snapshots(session: Session, old_watermark: int, new_watermark: int) -> 
             continue
         changes.counts[kind] += 1
         if len(changes.examples[kind]) < EXAMPLES_PER_KIND:
-            who = names.get(row.annotator_id, f"annotator #{row.annotator_id}")
-            changes.examples[kind].append(f"passage {row.passage_id}, {who}: {example}")
+            who = names.get(shown.annotator_id, f"annotator #{shown.annotator_id}")
+            changes.examples[kind].append(f"passage {shown.passage_id}, {who}: {example}")
     return SnapshotDiff(old_watermark, new_watermark, [layers[key] for key in sorted(layers)])
 
 
@@ -188,6 +189,8 @@ def _replaced_between(low: int, high: int) -> Select:
 
 def _order(low_row: Row | None, high_row: Row | None) -> tuple[int, int]:
     row = low_row or high_row
+    if row is None:
+        raise ValueError("a label pair holds at least one label")
     return (row.passage_id, row.id)
 
 

@@ -27,12 +27,12 @@ def corpus_status(engine: Engine) -> dict[str, Any]:
             session.execute(select(Passage.annotatable, func.count(Passage.id)).group_by(Passage.annotatable)).all()
         )
         current = current_labels_query().subquery()
-        per_layer = dict(
+        per_layer: dict[str, int] = dict(
             session.execute(
                 select(current.c.layer, func.count()).group_by(current.c.layer).order_by(current.c.layer)
             ).all()
         )
-        per_annotator_labels = dict(
+        per_annotator_labels: dict[int, int] = dict(
             session.execute(select(current.c.annotator_id, func.count()).group_by(current.c.annotator_id)).all()
         )
         work = session.execute(

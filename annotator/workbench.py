@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from annotator.assignment import claim_next as claim_passage
 from annotator.assignment import in_queue, load_mode
 from annotator.codebook.store import ActiveCodebook
+from annotator.core.enums import Origin, WorkStatus
 from annotator.core.passages import held_labels, passage_text
-from annotator.core.rules import check_label, check_removal
+from annotator.core.rules import PassageText, check_label, check_removal
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import WORK_STATUSES, Annotation, Article, Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError
@@ -65,6 +66,23 @@ class PassageData:
     article_total: int
     rejected_suggestions: tuple[tuple, ...] = ()
 
+    @property
+    def window(self) -> PassageText:
+        """The passage's text and offsets, to convert label offsets for display."""
+        return PassageText(self.passage_id, self.start, self.end, self.text)
+
+    def local_span(self, row: Annotation) -> tuple[int, int] | None:
+        """A span label's offsets in the passage text (None for a passage label)."""
+        if row.span_start is None or row.span_end is None:
+            return None
+        return self.window.local(row.span_start, row.span_end)
+
+    def surface(self, row: Annotation) -> str:
+        """The text a span label covers ("" for a passage label)."""
+        if row.span_start is None or row.span_end is None:
+            return ""
+        return self.window.slice(row.span_start, row.span_end)
+
 
 @dataclass
 class _Change:
@@ -99,8 +117,8 @@ class Workbench:
         else:
             query = query.outerjoin(Assignment, own)
         query = query.where(Passage.annotatable.is_(True))
-        if status == "todo":
-            query = query.where(or_(Assignment.id.is_(None), Assignment.status == "todo"))
+        if status == WorkStatus.TODO:
+            query = query.where(or_(Assignment.id.is_(None), Assignment.status == WorkStatus.TODO))
         elif status is not None:
             query = query.where(Assignment.status == status)
         return query
@@ -112,7 +130,7 @@ class Workbench:
             rows = session.execute(query.group_by(Assignment.status)).all()
         counts = dict.fromkeys(WORK_STATUSES, 0)
         for status, count in rows:
-            counts[status or "todo"] += count
+            counts[status or WorkStatus.TODO] += count
         counts["total"] = sum(counts.values())
         return counts
 
@@ -122,7 +140,7 @@ class Workbench:
             Passage.id,
             Article.title,
             Passage.index,
-            func.coalesce(Assignment.status, "todo"),
+            func.coalesce(Assignment.status, WorkStatus.TODO),
             func.substr(Article.text, Passage.start + 1, 80),
         )
         with read_session(self.engine) as session:
@@ -144,11 +162,15 @@ class Workbench:
         dynamic mode, else a newly claimed one)."""
         with read_session(self.engine) as session:
             in_progress = session.scalar(
-                self._queue_query(session, [Passage.id], "in_progress").order_by(Assignment.updated_at.desc()).limit(1)
+                self._queue_query(session, [Passage.id], WorkStatus.IN_PROGRESS)
+                .order_by(Assignment.updated_at.desc())
+                .limit(1)
             )
             if in_progress is not None:
                 return in_progress
-            todo = session.scalar(self._queue_query(session, [Passage.id], "todo").order_by(Passage.id).limit(1))
+            todo = session.scalar(
+                self._queue_query(session, [Passage.id], WorkStatus.TODO).order_by(Passage.id).limit(1)
+            )
         return todo if todo is not None else self.claim_next()
 
     def neighbour(self, passage_id: int, step: int) -> int | None:
@@ -181,7 +203,7 @@ class Workbench:
             passage = session.get(Passage, passage_id)
             if passage is None or not passage.annotatable:
                 raise AnnotatorError(f"passage {passage_id} does not exist or is not annotatable")
-            article = session.get(Article, passage.article_id)
+            article = session.get_one(Article, passage.article_id)
             previous, following = (
                 session.scalar(
                     select(Passage).where(Passage.article_id == article.id, Passage.index == passage.index + step)
@@ -192,7 +214,7 @@ class Workbench:
             labels = tuple(
                 row
                 for row in current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id)
-                if row.origin != "adjudication"  # a lead's gold decisions live in the review screen
+                if row.origin != Origin.ADJUDICATION  # a lead's gold decisions live in the review screen
             )
             article_total, article_done = session.execute(
                 select(func.count(Passage.id), func.count(Assignment.id))
@@ -202,7 +224,7 @@ class Workbench:
                     and_(
                         Assignment.passage_id == Passage.id,
                         Assignment.annotator_id == self.annotator_id,
-                        Assignment.status == "done",
+                        Assignment.status == WorkStatus.DONE,
                     ),
                 )
                 .where(Passage.article_id == article.id, Passage.annotatable.is_(True))
@@ -220,7 +242,7 @@ class Workbench:
             text=text[passage.start : passage.end],
             previous_text=text[previous.start : previous.end] if previous else None,
             next_text=text[following.start : following.end] if following else None,
-            status=assignment.status if assignment else "todo",
+            status=assignment.status if assignment else WorkStatus.TODO,
             note=assignment.note if assignment else None,
             comment=assignment.comment if assignment else None,
             labels=labels,
@@ -241,7 +263,7 @@ class Workbench:
             row = Assignment(
                 passage_id=passage_id,
                 annotator_id=self.annotator_id,
-                status="todo",
+                status=WorkStatus.TODO,
                 active_seconds=0.0,
                 rejected_suggestions=[],
             )
@@ -251,8 +273,8 @@ class Workbench:
     def _touch(self, session: Session, passage_id: int) -> None:
         """Mark a passage in progress when the first label goes on it."""
         row = self._work_row(session, passage_id)
-        if row.status == "todo":
-            row.status = "in_progress"
+        if row.status == WorkStatus.TODO:
+            row.status = WorkStatus.IN_PROGRESS
         row.updated_at = utcnow()
 
     # -- labels ----------------------------------------------------------------------------
@@ -359,7 +381,7 @@ class Workbench:
             return None
         change = source.pop()
         with write_session(self.engine) as session:
-            head = session.get(Annotation, change.head_id)
+            head = session.get_one(Annotation, change.head_id)  # revisions are never deleted
             now = None if head.deleted else LabelContent.of(head)
             try:
                 self._check_replacement(session, change.passage_id, now, change.restore)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install annotator with its test extra into .venv and run the whole test suite.
+# Install annotator with its test extra into .venv (scripts/install.sh) and run the whole test
+# suite; ANNOTATOR_SKIP_INSTALL=1 skips the install (CI installs once, then lints, then tests).
 # PostgreSQL tests use $ANNOTATOR_TEST_PG_URL (default: local server, database `test`);
 # without a server they skip, unless ANNOTATOR_REQUIRE_PG=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m venv .venv
-.venv/bin/pip install --quiet --upgrade pip
-.venv/bin/pip install --quiet '.[test]'
+if [ "${ANNOTATOR_SKIP_INSTALL:-}" != 1 ]; then
+  bash scripts/install.sh
+fi
 .venv/bin/python -m pytest -q "$@"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,8 @@ class CodedTable:
     """Reliability data of one passage-level layer (see the module docstring)."""
 
     codes: np.ndarray
-    categories: list[Hashable]
+    categories: list[Any]
+    """Label ids (or attribute values) per code, or frozensets of label ids for a label-set table."""
     coders: list[str]
     passages: np.ndarray
     """The passage id of each unit."""
@@ -42,7 +44,7 @@ class CodedTable:
 
 
 def single_value_table(
-    frame: pd.DataFrame, coders: list[str], categories: list[str], unit_columns: Sequence[str]
+    frame: pd.DataFrame, coders: list[str], categories: Sequence[Hashable], unit_columns: Sequence[str]
 ) -> CodedTable:
     """One label per coder and unit (the newest, when a coder has several) from a label frame.
 
@@ -97,7 +99,7 @@ def _coder_index(names: pd.Series, coders: list[str]) -> np.ndarray:
     return pd.Categorical(names, categories=coders).codes.astype(np.intp)
 
 
-def _with_unknown(known: list[str], used: pd.Series) -> list[str]:
+def _with_unknown(known: Sequence[Any], used: pd.Series) -> list[Any]:
     """`known` plus the values of `used` it lacks (labels no longer in the codebook), sorted."""
     extra = sorted(set(used.dropna().unique()) - set(known))
     return list(known) + extra

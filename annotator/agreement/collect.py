@@ -17,11 +17,12 @@ from sqlalchemy import Connection, Select, String, cast, func, or_, select
 
 from annotator.agreement.results import GOLD
 from annotator.codebook import Layer
+from annotator.core.enums import FINISHED_STATUSES, Origin
 from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, Passage
 from annotator.errors import AnnotatorError
 from annotator.labels import current_labels_query
 
-ADJUDICATION = "adjudication"
+ADJUDICATION = Origin.ADJUDICATION
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def _layer_frame(connection: Connection, layer: Layer, selection: Selection) -> 
 
 
 def done_frame(connection: Connection, selection: Selection) -> pd.DataFrame:
-    """(passage_id, coder, layer) of the passages each annotator finished, for every layer
+    """(passage_id, coder, layer) of the passages each annotator finished (done or flagged, as
+    in review and export), for every layer
     (`layer` None), and of the layers a lead decided, for gold.
 
     With a watermark time, only assignments last updated by then (and decisions made by then)
@@ -126,7 +128,7 @@ def done_frame(connection: Connection, selection: Selection) -> pd.DataFrame:
     empty answer is compared like anybody's.
     """
     query = select(Assignment.passage_id, Assignment.annotator_id).where(
-        Assignment.status == "done", Assignment.annotator_id.in_(list(selection.coders))
+        Assignment.status.in_(FINISHED_STATUSES), Assignment.annotator_id.in_(list(selection.coders))
     )
     if selection.as_of_time is not None:
         query = query.where(Assignment.updated_at <= selection.as_of_time)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,7 @@ def _compare(
 def _per_label(
     result: LayerAgreement,
     table: CodedTable,
-    chose: Callable[[Hashable, str], bool],
+    chose: Callable[[Any, str], bool],
     data: LayerData,
     resampling: Resampling,
 ) -> None:
@@ -184,7 +185,7 @@ def _attributes(result: LayerAgreement, data: LayerData, resampling: Resampling)
             column = column.fillna(attribute.default)
         chosen = data.labels.assign(target=data.labels["label"], label=column.astype(object))
         chosen = chosen[chosen["label"].notna() & chosen["target"].map(attribute.applies)]
-        known = [str(value.id) for value in attribute.values] or [False, True]
+        known: list[Hashable] = [str(value.id) for value in attribute.values] or [False, True]
         pooled = single_value_table(chosen, data.coders, known, ["passage_id", "target"])
         values = pooled.code_view()[:, data.annotators]
         result.measures.append(alpha_measure("alpha_nominal", "attribute", attribute.id, values, "nominal", resampling))
@@ -232,7 +233,7 @@ def _set_confusions(table: CodedTable, labels: list[str]) -> list[Confusion]:
 
 
 def _ranked(
-    table: CodedTable, distances: np.ndarray, describe: Callable[[Hashable], str], data: LayerData
+    table: CodedTable, distances: np.ndarray, describe: Callable[[Any], str], data: LayerData
 ) -> list[Disagreement]:
     """The passages with the most disagreement among the annotators.
 

@@ -125,7 +125,7 @@ def _spans(data: LayerData, labels: list[str], categories: list[str]) -> _Spans:
     label = pd.Categorical(frame["label"], categories=labels).codes.astype(np.intp)
     category_of = {each.id: each.category for each in data.layer.labels}
     category = np.array(
-        [categories.index(category_of[name]) if category_of.get(name) in categories else -1 for name in labels],
+        [categories.index(found) if (found := category_of.get(name)) in categories else -1 for name in labels],
         dtype=np.intp,
     )
     return _Spans(

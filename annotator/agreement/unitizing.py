@@ -173,14 +173,15 @@ def _expected_disagreement(study: _Study, category: Hashable) -> float:
     A unit of length l is compared with the other units (``(N - 1)(2l^3 - 3l^2 + l) / 3``)
     and with every gap of length g >= l it could fall into (``l^2 (g - l + 1)``).
     """
-    units, gaps = [], []
+    units: list[int] = []
+    gap_lengths: list[int] = []
     for coder in study.coders:
         for start, stop, is_unit in _tiles(study.units_of(category, coder), study.begin, study.end):
-            (units if is_unit else gaps).append(stop - start)
+            (units if is_unit else gap_lengths).append(stop - start)
     if not units:
         return 0.0
     lengths = np.array(units, dtype=float)
-    gaps = np.sort(np.array(gaps, dtype=float))
+    gaps = np.sort(np.array(gap_lengths, dtype=float))
     gap_totals = np.append(np.cumsum(gaps[::-1])[::-1], 0.0)  # gap_totals[i] = sum(gaps[i:])
     first_fitting = np.searchsorted(gaps, lengths)
     fitting = len(gaps) - first_fitting

@@ -50,7 +50,7 @@ def run_agreement(args: argparse.Namespace) -> int:
         with read_session(project.engine) as session:
             release = get_release(session, args.release)
             as_of = release.last_annotation_id
-            codebook = parse_stored(session.get(CodebookVersion, release.codebook_version_id))
+            codebook = parse_stored(session.get_one(CodebookVersion, release.codebook_version_id))
     names = [name.strip() for name in args.annotators.split(",") if name.strip()] if args.annotators else None
     report = corpus_agreement(
         project.engine,

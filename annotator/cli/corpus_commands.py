@@ -18,6 +18,8 @@ from annotator.importing.importer import (
     import_paths,
     require_paths_exist,
 )
+from annotator.importing.keep_spans import read_keep_spans
+from annotator.importing.segment import PARAGRAPHS, PASSAGE_MODES
 from annotator.labels import passage_history
 from annotator.project import open_project
 from annotator.status import corpus_status
@@ -34,7 +36,25 @@ def register(subcommands, common) -> None:
         "--max-chars",
         type=int,
         default=DEFAULT_MAX_PASSAGE_CHARS,
-        help=f"split longer paragraphs at sentence ends (default {DEFAULT_MAX_PASSAGE_CHARS})",
+        help=f"split longer paragraphs at sentence ends, or with --passages lines pack lines up to "
+        f"this length (default {DEFAULT_MAX_PASSAGE_CHARS})",
+    )
+    importer.add_argument(
+        "--passages",
+        choices=PASSAGE_MODES,
+        default=PARAGRAPHS,
+        help="paragraphs (default), one passage per article, or lines packed up to --max-chars",
+    )
+    importer.add_argument(
+        "--keep-spans",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="with --passages lines: never cut a passage inside a span of this label file "
+        "(.jsonl, else PTC; repeatable)",
+    )
+    importer.add_argument(
+        "--annotate-headings", action="store_true", help="make title, heading and byline passages annotatable"
     )
     importer.set_defaults(handler=run_import)
 
@@ -50,6 +70,7 @@ def register(subcommands, common) -> None:
 def run_import(args: argparse.Namespace) -> int:
     project = open_project(args.db)
     require_paths_exist(args.paths)
+    keep_spans = read_keep_spans(args.keep_spans) if args.keep_spans else None
     show_progress = sys.stderr.isatty()
 
     def progress(report: ImportReport) -> None:
@@ -60,7 +81,16 @@ def run_import(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
-    report = import_paths(project.engine, args.paths, max_chars=args.max_chars, strict=args.strict, progress=progress)
+    report = import_paths(
+        project.engine,
+        args.paths,
+        max_chars=args.max_chars,
+        strict=args.strict,
+        progress=progress,
+        passages=args.passages,
+        keep_spans=keep_spans,
+        annotate_headings=args.annotate_headings,
+    )
     if show_progress:
         print(file=sys.stderr)
     for error in report.errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -45,7 +46,7 @@ def register(subcommands, common) -> None:
     grant.set_defaults(handler=run_grant)
 
 
-def initialise(db: str | None, codebook_path: Path | None) -> str:
+def initialise(db: str | None, codebook_path: Path | Traversable | None) -> str:
     """Create or upgrade the database and make sure it has a codebook; returns a summary line."""
     url = resolve_url(db)
     codebook_path = codebook_path or default_codebook_path()

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from annotator.importing.labels_import import FORMATS, import_labels
+from annotator.importing.labels_import import COVERAGE, FORMATS, import_labels
 from annotator.project import open_project
 
 
@@ -22,6 +22,13 @@ def register(subcommands, common) -> None:
     parser.add_argument(
         "--mapping", type=Path, metavar="FILE", help="PTC: YAML technique -> label id, replacing the default entries"
     )
+    parser.add_argument(
+        "--coverage",
+        choices=COVERAGE,
+        default="articles",
+        help="mark done for each annotator: every annotatable passage of the articles they labelled "
+        "(articles, default), only the passages they labelled, or nothing",
+    )
     parser.set_defaults(handler=run_import_labels)
 
 
@@ -34,6 +41,7 @@ def run_import_labels(args: argparse.Namespace) -> int:
         annotator=args.annotator,
         skip_bad=args.skip_bad,
         mapping_path=args.mapping,
+        coverage=args.coverage,
     )
     level = "warning" if args.skip_bad else "error"
     for error in report.errors:
@@ -46,5 +54,6 @@ def run_import_labels(args: argparse.Namespace) -> int:
         )
         return 1
     skipped = f"; {len(report.errors)} bad lines skipped" if report.errors else ""
-    print(f"imported {report.imported} labels from {args.file}{skipped}")
+    covered = f"; {report.covered} passages marked done" if args.coverage != "none" else ""
+    print(f"imported {report.imported} labels from {args.file}{skipped}{covered}")
     return 0

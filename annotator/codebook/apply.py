@@ -21,6 +21,7 @@ from annotator.codebook.diff import CodebookDiff, Merge, diff_codebooks
 from annotator.codebook.loader import load_codebook
 from annotator.codebook.model import Codebook
 from annotator.codebook.store import load_active_codebook, store_codebook
+from annotator.core.enums import Origin
 from annotator.core.passages import held_labels, passage_text
 from annotator.core.rules import RuleViolation, check_label
 from annotator.db.engine import read_session, write_session
@@ -28,8 +29,8 @@ from annotator.db.models import Annotation
 from annotator.errors import AnnotatorError
 from annotator.labels import LabelContent, current_labels_query, delete_label, revise_label
 
-ADJUDICATION = "adjudication"
-MIGRATION = "codebook_migration"
+ADJUDICATION = Origin.ADJUDICATION
+MIGRATION = Origin.CODEBOOK_MIGRATION
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,9 @@ def _check_migrated(session: Session, codebook: Codebook, row: Annotation, conte
     if gold:  # gold stance may target any annotator's span, as in adjudication
         everyone = session.scalars(current_labels_query(passage_ids=[row.passage_id]))
         targets = {
-            passage.slice(other.span_start, other.span_end) for other in everyone if other.span_start is not None
+            passage.slice(other.span_start, other.span_end)
+            for other in everyone
+            if other.span_start is not None and other.span_end is not None  # set together (check constraint)
         }
     try:
         check_label(codebook, passage, content, held=held, replacing=LabelContent.of(row), targets=targets)

@@ -205,8 +205,8 @@ class Layer:
     @property
     def scale(self) -> tuple[Label, ...]:
         """target_ordinal layers: the active scale points, lowest value first."""
-        points = [label for label in self.active_labels if label.value is not None]
-        return tuple(sorted(points, key=lambda label: label.value))
+        points = [(label.value, label) for label in self.active_labels if label.value is not None]
+        return tuple(label for _value, label in sorted(points, key=lambda point: point[0]))
 
     @property
     def null_label(self) -> Label | None:

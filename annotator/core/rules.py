@@ -50,12 +50,24 @@ _GRAPHEME = regex.compile(r"\X")
 
 
 class RuleViolation(AnnotatorError):
-    """A label the codebook or the guidelines do not allow; the message says which rule."""
+    """A label the codebook or the guidelines do not allow; the message says which rule.
+
+    `conflict` is the held label it clashes with (a duplicate, a filled slot, an overlap), so
+    a writer can say where that label came from.
+    """
+
+    def __init__(self, message: str, conflict: LabelContent | None = None) -> None:
+        super().__init__(message)
+        self.conflict = conflict
 
 
 @dataclass(frozen=True)
 class PassageText:
-    """A passage as the rules see it: its offsets in the article and its text."""
+    """A passage as the rules and the screens see it: its offsets in the article and its text.
+
+    Labels store article offsets; screens show passage text. This class is the one place that
+    converts between the two.
+    """
 
     passage_id: int
     start: int
@@ -65,6 +77,14 @@ class PassageText:
     def slice(self, start: int, end: int) -> str:
         """The text of article offsets `[start, end)`."""
         return self.text[start - self.start : end - self.start]
+
+    def local(self, start: int, end: int) -> tuple[int, int]:
+        """Article offsets `[start, end)` as offsets into the passage text."""
+        return start - self.start, end - self.start
+
+    def to_article(self, start: int, end: int) -> tuple[int, int]:
+        """Passage-text offsets `[start, end)` as article offsets (what labels store)."""
+        return start + self.start, end + self.start
 
 
 def check_label(
@@ -218,13 +238,13 @@ def _check_cardinality(layer: Layer, content: LabelContent, held: Sequence[Label
     key = item_key(rules, content.label, content.span_start, content.span_end, content.target)
     for row in mine:
         if item_key(rules, row.label, row.span_start, row.span_end, row.target) == key:
-            raise RuleViolation(f"duplicate label: {content.label!r} is already there")
+            raise RuleViolation(f"duplicate label: {content.label!r} is already there", row)
     slot = slot_key(rules, content.label, content.target)
     if slot is not None:
         taken = next((row for row in mine if slot_key(rules, row.label, row.target) == slot), None)
         if taken is not None:
             where = f"target {content.target!r}" if rules.needs_target else "this passage"
-            raise RuleViolation(f"layer {layer.id!r} takes one label for {where}; {taken.label!r} is there")
+            raise RuleViolation(f"layer {layer.id!r} takes one label for {where}; {taken.label!r} is there", taken)
     if rules.spans and not layer.allow_overlap:
         assert content.span_start is not None and content.span_end is not None
         for row in mine:
@@ -233,5 +253,6 @@ def _check_cardinality(layer: Layer, content: LabelContent, held: Sequence[Label
             if row.span_start < content.span_end and content.span_start < row.span_end:
                 raise RuleViolation(
                     f"span {content.span_start}-{content.span_end} overlaps span "
-                    f"{row.span_start}-{row.span_end} ({row.label}); layer {layer.id!r} allows no overlaps"
+                    f"{row.span_start}-{row.span_end} ({row.label}); layer {layer.id!r} allows no overlaps",
+                    row,
                 )

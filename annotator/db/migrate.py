@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Connection, Engine, inspect
 
 from annotator.errors import AnnotatorError
 
@@ -60,7 +61,7 @@ def _run(engine: Engine, action, *args) -> None:
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 config.attributes["connection"] = connection
@@ -74,7 +75,15 @@ def _run(engine: Engine, action, *args) -> None:
                         raise AnnotatorError(f"migration failed: it would break {len(broken)} foreign keys")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _driver(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(connection: Connection) -> Any:
+    """The DBAPI connection itself: a PRAGMA there runs outside SQLAlchemy's transaction."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise AnnotatorError("the database connection was closed")
+    return driver
 
 
 def refuse_if_newer(engine: Engine) -> None:

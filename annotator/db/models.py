@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from annotator.core.enums import AdjudicationMethod, Origin, WorkStatus
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -37,9 +39,9 @@ NAMING_CONVENTION = {
 
 PASSAGE_KINDS = ("body", "heading", "title", "byline", "toc", "references", "boilerplate")
 ANNOTATOR_ROLES = ("annotator", "lead")
-WORK_STATUSES = ("todo", "in_progress", "done", "skipped", "flagged")
-LABEL_ORIGINS = ("manual", "suggestion", "import", "codebook_migration", "adjudication")
-ADJUDICATION_METHODS = ("annotator", "majority", "edit")
+WORK_STATUSES: tuple[str, ...] = tuple(status.value for status in WorkStatus)
+LABEL_ORIGINS: tuple[str, ...] = tuple(origin.value for origin in Origin)
+ADJUDICATION_METHODS: tuple[str, ...] = tuple(method.value for method in AdjudicationMethod)
 
 # BIGINT on PostgreSQL, INTEGER (the rowid alias, so it autoincrements) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -57,7 +59,8 @@ class Base(DeclarativeBase):
 
 
 class Article(Base):
-    """One imported article; `text` is the decoded file exactly as imported (newlines normalised)."""
+    """One imported article; `text` is the decoded file exactly as imported (BOM dropped, newlines
+    normalised; `source_gaps` says where the dropped characters were)."""
 
     __tablename__ = "articles"
 
@@ -70,6 +73,9 @@ class Article(Base):
     url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[date | None] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
+    source_gaps: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
+    """Offsets in the original source (code points, BOM included) of the characters `text`
+    dropped, sorted: a leading BOM and the \\r of each \\r\\n (see `annotator.core.source_map`)."""
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     origin: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

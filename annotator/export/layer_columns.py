@@ -3,8 +3,10 @@
 Categorical values are `ClassLabel`s named by label id, in codebook order, retired labels
 included (so older releases still load). Per layer kind:
 
-- span `L`: `L` = list of {start, end, text, label, <attribute>...} (offsets into the passage
-  text) and `L_tags` = BIO tags over `tokens` (see `annotator.export.tokens`);
+- span `L`: `L` = list of {start, end, text, label, article_start, article_end, source_start,
+  source_end, <attribute>...} (`start`/`end` into the passage text, `article_*` into the stored
+  article text, `source_*` into the article's original source file, see
+  `annotator.core.source_map`) and `L_tags` = BIO tags over `tokens` (see `annotator.export.tokens`);
 - passage_single `L`: `L` = one label, `L_<attribute>` = its attribute values;
 - passage_multi `L`: `L` = list of labels, `L_<attribute>` = a parallel list of their values;
 - target_ordinal `L`: `L` = list of {target, value, label, collapsed (when the layer has a
@@ -28,7 +30,7 @@ from annotator.export.source import LabelRow, PassageRecord
 from annotator.export.table_buffer import RowBuffer
 from annotator.export.tokens import Tokens, bio_names
 
-SPAN_FIELDS = ("start", "end", "text", "label")
+SPAN_FIELDS = ("start", "end", "text", "label", "article_start", "article_end", "source_start", "source_end")
 STANCE_FIELDS = ("target", "value", "label", "collapsed")
 
 
@@ -98,6 +100,8 @@ class SpanColumns(LayerColumns):
     def features(self) -> dict[str, Any]:
         fields = {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
         fields["label"] = ClassLabel(names=self.label_names)
+        for name in SPAN_FIELDS[4:]:
+            fields[name] = Value("int32")
         fields |= self._attribute_fields(SPAN_FIELDS)
         return {self.name: List(fields), self.tags_name: List(ClassLabel(names=bio_names(self.label_names)))}
 
@@ -110,11 +114,30 @@ class SpanColumns(LayerColumns):
             out.values[self.name].append([])
             out.tags(self.tags_name).add(tokens, ())
             return
-        offset, text, index = passage.start, passage.text, self.label_index
-        spans = sorted((row.start - offset, row.end - offset, index[row.label], row) for row in rows)
+        offset, text, index, to_source = (
+            passage.start,
+            passage.text,
+            self.label_index,
+            passage.source_map.span_to_source,
+        )
+        spans = sorted(
+            (row.start - offset, row.end - offset, index[row.label], row)
+            for row in rows
+            if row.start is not None and row.end is not None
+        )
         items = []
         for start, end, label, row in spans:
-            item = {"start": start, "end": end, "text": text[start:end], "label": label}
+            source_start, source_end = to_source(start + offset, end + offset)
+            item = {
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                "label": label,
+                "article_start": row.start,
+                "article_end": row.end,
+                "source_start": source_start,
+                "source_end": source_end,
+            }
             if self.layer.attributes:
                 item |= self._attribute_codes(row)
             items.append(item)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -19,12 +19,14 @@ from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from annotator.codebook import Codebook
-from annotator.codebook.store import parse_stored
-from annotator.db.models import Annotation, Article, CodebookVersion, Passage, Release
+from annotator.codebook.store import active_codebook, parse_stored
+from annotator.core.enums import FINISHED_STATUSES, Origin
+from annotator.core.source_map import SourceMap
+from annotator.db.models import Adjudication, Annotation, Article, Assignment, CodebookVersion, Passage, Release
 from annotator.labels import current_labels_query
 from annotator.releases import get_release, latest_revision, release_before
 
-ADJUDICATION = "adjudication"
+ADJUDICATION = Origin.ADJUDICATION
 NO_STRATUM = ""
 
 
@@ -65,12 +67,21 @@ class PassageRecord:
     article_id: int
     index: int
     start: int
+    """The passage's start offset in the stored article text."""
     text: str
     article_ref: str
     source: str | None
     url: str | None
     published: date | None
     labels: list[LabelRow]
+    finished: tuple[int, ...] = ()
+    """Annotators who finished the passage (done or flagged): their empty layers are answers."""
+    decided: tuple[str, ...] = ()
+    """Layers a lead decided as of the snapshot, with or without gold labels."""
+    title: str | None = None
+    """The article's title."""
+    source_map: SourceMap = field(default_factory=SourceMap)
+    """Stored article offsets to offsets in the article's original source (shared by the article's passages)."""
 
 
 def resolve_snapshot(session: Session, tag: str | None) -> Snapshot:
@@ -81,8 +92,8 @@ def resolve_snapshot(session: Session, tag: str | None) -> Snapshot:
     else:
         release = None
         watermark = latest_revision(session)
-        version_id = session.scalar(select(func.max(CodebookVersion.id)))
-    version = session.get(CodebookVersion, version_id)
+        version_id = active_codebook(session).version_id
+    version = session.get_one(CodebookVersion, version_id)
     return Snapshot(watermark, version_id, parse_stored(version), release, release_before(session, release))
 
 
@@ -112,8 +123,12 @@ def article_strata(session: Session, watermark: int, layer_id: str | None) -> di
     return dict(strata)
 
 
-def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) -> Iterator[PassageRecord]:
+def passages_of(
+    session: Session, watermark: int, article_ids: Sequence[int], decided_before: datetime | None = None
+) -> Iterator[PassageRecord]:
     """The exported passages of `article_ids` (at most a few hundred), by article and index.
+
+    `decided_before`: only lead decisions made by then count (a release's creation time).
 
     Plain Core rows through the session's connection: the ORM's row processing would double
     the cost of reading a million labels.
@@ -130,9 +145,12 @@ def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) ->
                 Article.url,
                 Article.published,
                 Article.text,
+                Article.title,
+                Article.source_gaps,
             ).where(Article.id.in_(article_ids))
         )
     }
+    maps: dict[int, SourceMap] = {}
     labels: dict[int, list[LabelRow]] = defaultdict(list)
     query = (
         current_labels_query(as_of=watermark)
@@ -153,6 +171,23 @@ def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) ->
     )
     for row in connection.execute(query):
         labels[row[1]].append(LabelRow(*row[:8], _attributes(row[8]), row[9]))
+    finished: dict[int, list[int]] = defaultdict(list)
+    for passage_id, annotator_id in connection.execute(
+        select(Assignment.passage_id, Assignment.annotator_id)
+        .join(Passage, Passage.id == Assignment.passage_id)
+        .where(Passage.article_id.in_(article_ids), Assignment.status.in_(FINISHED_STATUSES))
+    ):
+        finished[passage_id].append(annotator_id)
+    decided: dict[int, set[str]] = defaultdict(set)
+    decisions = (
+        select(Adjudication.passage_id, Adjudication.layer)
+        .join(Passage, Passage.id == Adjudication.passage_id)
+        .where(Passage.article_id.in_(article_ids))
+    )
+    if decided_before is not None:
+        decisions = decisions.where(Adjudication.decided_at <= decided_before)
+    for passage_id, layer_id in connection.execute(decisions):
+        decided[passage_id].add(layer_id)
     passages = connection.execute(
         select(Passage.id, Passage.article_id, Passage.index, Passage.start, Passage.end)
         .where(Passage.article_id.in_(article_ids), Passage.annotatable.is_(True))
@@ -162,17 +197,24 @@ def passages_of(session: Session, watermark: int, article_ids: Sequence[int]) ->
         if passage.id not in labels:
             continue
         article = articles[passage.article_id]
+        source_map = maps.get(passage.article_id)
+        if source_map is None:
+            source_map = maps[passage.article_id] = SourceMap(article.source_gaps or ())
         yield PassageRecord(
             id=passage.id,
             article_id=passage.article_id,
-            index=passage.index,
+            index=passage[2],  # the column "index" (Row.index is the tuple method)
             start=passage.start,
             text=article.text[passage.start : passage.end],
             article_ref=article.external_id or article.sha256,
+            title=article.title,
             source=article.source,
             url=article.url,
             published=article.published,
             labels=labels[passage.id],
+            source_map=source_map,
+            finished=tuple(sorted(finished.get(passage.id, ()))),
+            decided=tuple(sorted(decided.get(passage.id, ()))),
         )
 
 

@@ -52,7 +52,7 @@ def assign_splits(strata: Mapping[int, Counter[str]], fractions: Mapping[str, fl
     for counts in strata.values():
         totals.update(counts)
     total = sum(totals.values())
-    have = {name: Counter() for name in fractions}
+    have: dict[str, Counter[str]] = {name: Counter() for name in fractions}
     sizes = dict.fromkeys(fractions, 0)
 
     def need(name: str, counts: Counter[str], size: int) -> float:

@@ -1,7 +1,13 @@
 """Import articles into the database: one transaction per file, all or nothing.
 
 A file's records are read and segmented first; only a file that parsed completely is
-written. Articles whose text hash is already stored are skipped and counted.
+written. Articles whose text hash is already stored are skipped and counted (their passages
+stay as they were first cut, whatever the options now).
+
+Passages are cut by `annotator.importing.segment` (`passages`, `max_chars`,
+`annotate_headings`); with `keep_spans` (a label file read by `keep_spans.read_keep_spans`),
+no passage boundary cuts one of that file's spans of the article. Each article keeps its
+`source_gaps` (see `annotator.core.source_map`).
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
+from annotator.core.source_map import SourceMap
 from annotator.db.engine import write_session
 from annotator.db.models import Article, Passage, utcnow
 from annotator.errors import AnnotatorError, InputError
+from annotator.importing.keep_spans import KeepSpans
 from annotator.importing.readers import ArticleRecord, collect_paths, read_articles
-from annotator.importing.segment import segment
+from annotator.importing.segment import PARAGRAPHS, PASSAGE_MODES, segment
 
 DEFAULT_MAX_PASSAGE_CHARS = 1000
 # SQLite allows 32,766 bound parameters per statement; stay well below for every backend.
@@ -50,6 +58,32 @@ class _PreparedArticle:
     meta: dict
 
 
+@dataclass(frozen=True)
+class _Cutting:
+    """How to cut articles into passages."""
+
+    max_chars: int
+    passages: str = PARAGRAPHS
+    keep_spans: KeepSpans | None = None
+    annotate_headings: bool = False
+
+    def segments(self, item: _PreparedArticle):
+        text = item.record.text
+        kept: list[tuple[int, int]] = []
+        if self.keep_spans is not None:
+            source = SourceMap(item.record.source_gaps)
+            for start, end in self.keep_spans.spans_for((item.record.external_id, item.sha256)):
+                if 0 <= start < end:
+                    kept.append((source.to_stored(start), min(source.to_stored(end), len(text))))
+        return segment(
+            text,
+            max_chars=self.max_chars,
+            passages=self.passages,
+            keep_spans=kept,
+            annotate_headings=self.annotate_headings,
+        )
+
+
 def import_paths(
     engine: Engine,
     paths: Sequence[Path],
@@ -57,16 +91,27 @@ def import_paths(
     max_chars: int = DEFAULT_MAX_PASSAGE_CHARS,
     strict: bool = False,
     progress: Callable[[ImportReport], None] | None = None,
+    passages: str = PARAGRAPHS,
+    keep_spans: KeepSpans | None = None,
+    annotate_headings: bool = False,
 ) -> ImportReport:
     """Import every article file under `paths`; a bad file is reported and the rest go on.
 
     With `strict`, the first bad file stops the import (files before it stay imported).
+    `passages` is "paragraphs", "article" or "lines"; `keep_spans` needs "lines" or "article".
     """
+    if max_chars < 1:
+        raise AnnotatorError(f"--max-chars must be at least 1; got {max_chars}")
+    if passages not in PASSAGE_MODES:
+        raise AnnotatorError(f"unknown --passages {passages!r} (choose from {', '.join(PASSAGE_MODES)})")
+    if keep_spans is not None and passages == PARAGRAPHS:
+        raise AnnotatorError("--keep-spans needs --passages lines (or article)")
+    cutting = _Cutting(max_chars, passages, keep_spans, annotate_headings)
     report = ImportReport()
     for path in collect_paths(paths):
         report.files += 1
         try:
-            _import_file(engine, path, max_chars, report)
+            _import_file(engine, path, cutting, report)
         except InputError as error:
             report.errors.append(str(error))
             if strict:
@@ -76,7 +121,7 @@ def import_paths(
     return report
 
 
-def _import_file(engine: Engine, path: Path, max_chars: int, report: ImportReport) -> None:
+def _import_file(engine: Engine, path: Path, cutting: _Cutting, report: ImportReport) -> None:
     """Parse and segment the whole file, then write it in one transaction."""
     prepared = _dedupe_within_file([_prepare(record) for record in read_articles(path)])
     if not prepared:
@@ -94,7 +139,7 @@ def _import_file(engine: Engine, path: Path, max_chars: int, report: ImportRepor
         ).all()
         passage_rows = []
         for article_id, item in zip(article_ids, fresh, strict=True):
-            for index, seg in enumerate(segment(item.record.text, max_chars=max_chars)):
+            for index, seg in enumerate(cutting.segments(item)):
                 passage_rows.append(
                     {
                         "article_id": article_id,
@@ -157,6 +202,7 @@ def _article_row(item: _PreparedArticle, now) -> dict:
         "url": record.url,
         "published": item.published,
         "text": record.text,
+        "source_gaps": list(record.source_gaps),
         "meta": item.meta,
         "origin": record.origin,
         "imported_at": now,

@@ -4,7 +4,22 @@ A file is all or nothing: every line is checked first and each bad one is report
 `file:line: reason`; nothing is written if any line is bad, unless `skip_bad` (then the good
 lines are written). Labels are written with `add_label` and `origin="import"`.
 
-JSONL, one object per line (offsets are code points into the article text, end exclusive):
+Span offsets, in both formats, are code points into the original article file, end exclusive,
+decoded with nothing removed: `open(path, encoding="utf-8", newline="").read()` (a BOM and the
+\\r of each \\r\\n count; for a JSONL or CSV article, offsets into its `text` value). Before
+anything else they are mapped onto the stored text through the article's `source_gaps`
+(`annotator.core.source_map`); a span whose first or last character is one the stored text
+dropped cannot be placed exactly and is refused, never moved. A span that crosses passages
+or lies in a title or heading passage is refused with the `annotator import` options that
+would let it in.
+
+Coverage (`coverage`): the passages an imported annotator covered are marked done for them
+(an `assignments` row with status "done", created or updated), so agreement and review count
+passages where they found nothing: "articles" (default) every annotatable passage of each
+article they have imported labels in, "labelled" only the passages with one of their
+imported labels, "none" nothing.
+
+JSONL, one object per line:
     {"article": ID, "annotator": NAME, "layer": L, "label": X, "start": N, "end": N}   span layers
     {"article": ID, "passage": INDEX, "annotator": NAME, "layer": L, "label": X}      passage layers
 plus "target" (and optionally "value", checked against the label) for stance-like layers and
@@ -20,25 +35,34 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session
 
+from annotator.assignment import load_mode
 from annotator.codebook import Codebook, Layer
 from annotator.codebook.store import load_active_codebook
+from annotator.core.enums import Origin
+from annotator.core.kinds import rules_of
+from annotator.core.rules import PassageText, RuleViolation, check_label
+from annotator.core.source_map import SourceMap, SpanNotPlaced
 from annotator.db.engine import write_session
-from annotator.db.models import Annotator, Article, Passage
+from annotator.db.models import Annotator, Article, Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError, InputError
-from annotator.label_rules import check_label
 from annotator.labels import LabelContent, add_label, current_labels_query
 
 FORMATS = ("jsonl", "ptc")
+COVERAGE = ("articles", "labelled", "none")
 _LOOKUP_CHUNK = 500
+_HEADING_KINDS = ("title", "heading", "byline")
+_CROSSING_HINT = (
+    "re-import the articles (into a new database) with --passages lines --keep-spans FILE or --passages article"
+)
 
 # PTC technique -> default codebook rhetoric label (SemEval-2020 Task 11 names, both the 14
 # merged classes and the 18 classes before merging). The two merged classes that join
@@ -75,6 +99,8 @@ class LabelImportReport:
     imported: int = 0
     lines: int = 0
     errors: list[str] = field(default_factory=list)
+    covered: int = 0
+    """(annotator, passage) pairs marked done by `coverage`."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,14 @@ class _Line:
     value: Any = None
     has_value: bool = False
     attributes: dict[str, Any] = field(default_factory=dict)
+    given: tuple[int, int] | None = None
+    """The span offsets as the file gave them (source offsets), once start and end are stored ones."""
+
+    @property
+    def span(self) -> str:
+        """The span as the file gave it, for messages."""
+        start, end = self.given or (self.start, self.end)
+        return f"{start}-{end}"
 
 
 @dataclass(frozen=True)
@@ -100,6 +134,7 @@ class _ArticleInfo:
     text: str
     passages: tuple[Passage, ...]
     """By start offset."""
+    source: SourceMap = field(default_factory=SourceMap)
 
 
 @dataclass(frozen=True)
@@ -117,10 +152,14 @@ def import_labels(
     annotator: str | None = None,
     skip_bad: bool = False,
     mapping_path: Path | None = None,
+    coverage: str = "articles",
 ) -> LabelImportReport:
-    """Check every line of `path`, then write all of them (or, with `skip_bad`, the good ones)."""
+    """Check every line of `path`, then write all of them (or, with `skip_bad`, the good ones),
+    and mark the passages the file's annotators covered done for them (see `coverage`)."""
     if fmt not in FORMATS:
         raise AnnotatorError(f"unknown label format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if coverage not in COVERAGE:
+        raise AnnotatorError(f"unknown coverage {coverage!r} (choose from {', '.join(COVERAGE)})")
     active = load_active_codebook(engine)
     report = LabelImportReport()
     if fmt == "jsonl":
@@ -134,16 +173,21 @@ def import_labels(
         lines = [item for item in parsed if isinstance(item, _Line)]
         checker = _Checker(session, active.codebook, annotator, _articles(session, lines, ptc=fmt == "ptc"))
         good: list[_Good] = []
-        for item in parsed:
+        errors: dict[int, str] = {}
+        # Spans first, so that a stance line may name an actor span given on a later line.
+        for number in sorted(range(len(parsed)), key=lambda index: _needs_target(active.codebook, parsed[index])):
+            item = parsed[number]
             try:
                 if isinstance(item, InputError):
-                    report.errors.append(str(item))
+                    errors[number] = str(item)
                 else:
-                    good.append(checker.check(item))
+                    good.append(checker.check(_to_stored(item, checker.articles)))
             except InputError as error:
-                report.errors.append(str(error))
+                errors[number] = str(error)
+        report.errors.extend(errors[number] for number in sorted(errors))
         if report.errors and not skip_bad:
             return report
+        now = utcnow()  # before the labels, so a release of them counts this coverage
         for label in good:
             add_label(
                 session,
@@ -154,7 +198,81 @@ def import_labels(
                 origin="import",
             )
         report.imported = len(good)
+        report.covered = _mark_covered(session, good, checker.articles, coverage, now)
     return report
+
+
+def _to_stored(line: _Line, articles: dict[str, _ArticleInfo | str]) -> _Line:
+    """`line` with its span (source offsets into the article's file) placed on the stored text."""
+    if line.start is None or line.end is None:
+        return line
+    article = articles.get(line.article)
+    if not isinstance(article, _ArticleInfo):
+        return line  # the checker says what is wrong with the article
+    length = article.source.source_length(len(article.text))
+    if not 0 <= line.start < line.end <= length:
+        raise InputError(line.where, f"span {line.span} is out of range (article has {length} characters)")
+    try:
+        start, end = article.source.span_to_stored(line.start, line.end)
+    except SpanNotPlaced as error:
+        raise InputError(line.where, f"span {line.span} {error.what}") from None
+    return replace(line, start=start, end=end, given=(line.start, line.end))
+
+
+def _mark_covered(
+    session: Session, good: list[_Good], articles: dict[str, _ArticleInfo | str], coverage: str, now
+) -> int:
+    """Mark done, for each annotator, the passages they covered; returns how many (annotator, passage) pairs."""
+    if coverage == "none" or not good:
+        return 0
+    wanted: set[tuple[int, int]] = set()
+    if coverage == "labelled":
+        wanted = {(label.annotator_id, label.passage.id) for label in good}
+    else:
+        annotatable: dict[int, list[int]] = {}
+        for info in articles.values():
+            if isinstance(info, _ArticleInfo) and info.passages:
+                annotatable[info.passages[0].article_id] = [p.id for p in info.passages if p.annotatable]
+        for person, article_id in {(label.annotator_id, label.passage.article_id) for label in good}:
+            wanted.update((person, passage_id) for passage_id in annotatable[article_id])
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for person, passage_id in sorted(wanted):
+        by_person[person].append(passage_id)
+    assigned_at = now if load_mode(session).assigned else None
+    for person, passage_ids in by_person.items():
+        existing: set[int] = set()
+        for offset in range(0, len(passage_ids), _LOOKUP_CHUNK):
+            chunk = passage_ids[offset : offset + _LOOKUP_CHUNK]
+            mine = (Assignment.annotator_id == person) & Assignment.passage_id.in_(chunk)
+            existing.update(session.scalars(select(Assignment.passage_id).where(mine)))
+            session.execute(update(Assignment).where(mine).values(status="done", updated_at=now))
+        fresh = [
+            {
+                "passage_id": passage_id,
+                "annotator_id": person,
+                "status": "done",
+                "active_seconds": 0.0,
+                "rejected_suggestions": [],
+                "assigned_at": assigned_at,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for passage_id in passage_ids
+            if passage_id not in existing
+        ]
+        if fresh:
+            session.execute(insert(Assignment), fresh)
+    return len(wanted)
+
+
+def _needs_target(codebook: Codebook, item: _Line | InputError) -> bool:
+    """Whether a parsed line is a stance label (checked after every span)."""
+    if isinstance(item, InputError):
+        return False
+    try:
+        return rules_of(codebook.layer(item.layer)).needs_target
+    except KeyError:
+        return False
 
 
 def _read_lines(path: Path) -> Iterator[tuple[str, str]]:
@@ -272,12 +390,17 @@ class _Checker:
         self.people = dict(session.execute(active).all())
         self.articles = articles
         passage_ids = [p.id for info in articles.values() if isinstance(info, _ArticleInfo) for p in info.passages]
-        self.taken: dict[tuple, str] = {}
-        self.spans: dict[tuple, list[tuple[int, int, str]]] = defaultdict(list)
+        self.held: dict[tuple[int, int], list[LabelContent]] = defaultdict(list)
+        """(passage id, annotator id) -> their current labels (not gold), then the lines checked."""
+        self.came_from: dict[int, str] = {}
+        """id() of a held label -> where it came from, for messages about a clash with it."""
         for offset in range(0, len(passage_ids), _LOOKUP_CHUNK):
             query = current_labels_query(passage_ids=passage_ids[offset : offset + _LOOKUP_CHUNK])
             for row in session.scalars(query):
-                self._remember(row.passage_id, row.annotator_id, LabelContent.of(row), "already present")
+                if row.origin != Origin.ADJUDICATION:
+                    held = LabelContent.of(row)
+                    self.held[(row.passage_id, row.annotator_id)].append(held)
+                    self.came_from[id(held)] = "already in the database"
 
     def check(self, line: _Line) -> _Good:
         """The label to write for `line`, or an `InputError` saying what is wrong with it."""
@@ -293,15 +416,23 @@ class _Checker:
             raise InputError(line.where, f"unknown layer {line.layer!r}") from None
         passage = self._passage(line, layer, article)
         if not passage.annotatable:
-            raise InputError(line.where, f"passage {passage.index} is not annotatable ({passage.kind})")
+            hint = "--annotate-headings" if passage.kind in _HEADING_KINDS else "--passages article"
+            raise InputError(
+                line.where,
+                f"passage {passage.index} is not annotatable ({passage.kind}); "
+                f"re-import the articles (into a new database) with {hint} to label it",
+            )
         content = LabelContent(line.layer, line.label, line.start, line.end, line.target, line.attributes)
+        self._check_value(line, layer)
+        held = self.held[(passage.id, annotator_id)]
+        text = PassageText(passage.id, passage.start, passage.end, article.text[passage.start : passage.end])
         try:
-            check_label(self.codebook, passage, content)
-        except AnnotatorError as error:
-            raise InputError(line.where, str(error)) from None
-        self._check_target(line, layer, article.text[passage.start : passage.end])
-        self._check_conflicts(line, layer, passage.id, annotator_id, content)
-        self._remember(passage.id, annotator_id, content, f"repeats line {line.where.rsplit(':', 1)[1]}")
+            check_label(self.codebook, text, content, held=held)
+        except RuleViolation as error:
+            where = self.came_from.get(id(error.conflict)) if error.conflict is not None else None
+            raise InputError(line.where, f"{error} ({where})" if where else str(error)) from None
+        held.append(content)
+        self.came_from[id(content)] = f"line {line.where.rsplit(':', 1)[1]}"
         return _Good(passage, annotator_id, content)
 
     def _annotator(self, line: _Line) -> int:
@@ -324,65 +455,29 @@ class _Checker:
             raise InputError(line.where, f"layer {layer.id!r} labels spans: give start and end")
         if not 0 <= line.start < line.end <= len(article.text):
             raise InputError(
-                line.where, f"span {line.start}-{line.end} is out of range (article has {len(article.text)} characters)"
+                line.where, f"span {line.span} is out of range (article has {len(article.text)} characters)"
             )
         touched = [p for p in article.passages if p.start < line.end and line.start < p.end]
         if len(touched) == 1 and touched[0].start <= line.start and line.end <= touched[0].end:
             return touched[0]
         if len(touched) > 1:
             indexes = ", ".join(str(p.index) for p in touched)
-            raise InputError(line.where, f"span {line.start}-{line.end} crosses passages ({indexes})")
-        raise InputError(line.where, f"span {line.start}-{line.end} is not inside a passage")
+            raise InputError(line.where, f"span {line.span} crosses passages {indexes}; {_CROSSING_HINT}")
+        hint = f"; {_CROSSING_HINT}" if touched else ""
+        raise InputError(line.where, f"span {line.span} is not inside a passage{hint}")
 
-    def _check_target(self, line: _Line, layer: Layer, passage_text: str) -> None:
-        if layer.kind != "target_ordinal":
-            if line.target is not None or line.has_value:
-                raise InputError(line.where, f"layer {layer.id!r} takes no target or value")
+    def _check_value(self, line: _Line, layer: Layer) -> None:
+        """A stance line's optional "value" must be its label's scale value."""
+        if not rules_of(layer).needs_target:
+            if line.has_value:
+                raise InputError(line.where, f"layer {layer.id!r} takes no value")
             return
-        known = {target.id for target in self.codebook.targets_for(layer.id)}
-        if line.target not in known and not (layer.target_layer and line.target in passage_text):
-            raise InputError(
-                line.where, f"unknown target {line.target!r}: not a codebook target nor text of the passage"
-            )
-        expected = layer.label(line.label).value
+        try:
+            expected = layer.label(line.label).value
+        except KeyError:
+            return  # the rule check names the unknown label
         if line.has_value and (line.value != expected or isinstance(line.value, bool)):
             raise InputError(line.where, f"value {line.value!r} does not match label {line.label!r} ({expected})")
-
-    def _check_conflicts(
-        self, line: _Line, layer: Layer, passage_id: int, annotator_id: int, content: LabelContent
-    ) -> None:
-        for key, problem in _keys(layer, passage_id, annotator_id, content):
-            if key in self.taken:
-                raise InputError(line.where, f"{problem} ({self.taken[key]})")
-        if layer.kind == "span" and not layer.allow_overlap:
-            for start, end, why in self.spans[(passage_id, annotator_id, layer.id)]:
-                if start < content.span_end and content.span_start < end:
-                    raise InputError(
-                        line.where, f"span overlaps span {start}-{end} ({why}); layer {layer.id!r} allows no overlaps"
-                    )
-
-    def _remember(self, passage_id: int, annotator_id: int, content: LabelContent, why: str) -> None:
-        try:
-            layer = self.codebook.layer(content.layer)
-        except KeyError:
-            return
-        for key, _problem in _keys(layer, passage_id, annotator_id, content):
-            self.taken.setdefault(key, why)
-        if layer.kind == "span":
-            self.spans[(passage_id, annotator_id, layer.id)].append((content.span_start, content.span_end, why))
-
-
-def _keys(layer: Layer, passage_id: int, annotator_id: int, content: LabelContent) -> list[tuple[tuple, str]]:
-    """What one annotator may hold only once on a passage, with the complaint when it is taken:
-    the label itself, and for single-choice layers the slot (the layer, or layer and target)."""
-    same = (passage_id, annotator_id, layer.id, content.label, content.span_start, content.span_end, content.target)
-    keys = [(same, "duplicate label")]
-    if layer.kind == "passage_single":
-        keys.append(((passage_id, annotator_id, layer.id), f"the annotator already has a {layer.id!r} label here"))
-    elif layer.kind == "target_ordinal":
-        slot = (passage_id, annotator_id, layer.id, content.target)
-        keys.append((slot, f"the annotator already has a {layer.id!r} label for this target"))
-    return keys
 
 
 def _articles(session: Session, lines: list[_Line], *, ptc: bool) -> dict[str, _ArticleInfo | str]:
@@ -393,20 +488,20 @@ def _articles(session: Session, lines: list[_Line], *, ptc: bool) -> dict[str, _
     references = {line.article for line in lines}
     aliases = {ref: [ref, f"article{ref}"] if ptc else [ref] for ref in references}
     names = sorted({name for names in aliases.values() for name in names})
-    found: dict[str, dict[int, str]] = defaultdict(dict)
+    found: dict[str, dict[int, tuple[str, Sequence[int]]]] = defaultdict(dict)
     for offset in range(0, len(names), _LOOKUP_CHUNK):
         chunk = names[offset : offset + _LOOKUP_CHUNK]
-        query = select(Article.id, Article.external_id, Article.sha256, Article.text).where(
+        query = select(Article.id, Article.external_id, Article.sha256, Article.text, Article.source_gaps).where(
             Article.external_id.in_(chunk) | Article.sha256.in_(chunk)
         )
         for row in session.execute(query):
             for name in {row.external_id, row.sha256}:
-                found[name][row.id] = row.text
+                found[name][row.id] = (row.text, row.source_gaps or ())
     passages: dict[int, list[Passage]] = defaultdict(list)
     article_ids = sorted({article_id for texts in found.values() for article_id in texts})
     for offset in range(0, len(article_ids), _LOOKUP_CHUNK):
-        query = select(Passage).where(Passage.article_id.in_(article_ids[offset : offset + _LOOKUP_CHUNK]))
-        for passage in session.scalars(query.order_by(Passage.start)):
+        passage_query = select(Passage).where(Passage.article_id.in_(article_ids[offset : offset + _LOOKUP_CHUNK]))
+        for passage in session.scalars(passage_query.order_by(Passage.start)):
             passages[passage.article_id].append(passage)
     result: dict[str, _ArticleInfo | str] = {}
     for ref, names in aliases.items():
@@ -414,6 +509,6 @@ def _articles(session: Session, lines: list[_Line], *, ptc: bool) -> dict[str, _
         if len(texts) > 1:
             result[ref] = f"article id {ref!r} is ambiguous ({len(texts)} articles): use its sha256"
         elif texts:
-            ((article_id, text),) = texts.items()
-            result[ref] = _ArticleInfo(text, tuple(passages[article_id]))
+            ((article_id, (text, gaps)),) = texts.items()
+            result[ref] = _ArticleInfo(text, tuple(passages[article_id]), SourceMap(gaps, text))
     return result

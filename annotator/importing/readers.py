@@ -5,7 +5,10 @@ importer can report the file and go on with the next one. Records are yielded la
 the importer treats a file as one transaction.
 
 Text is decoded as strict UTF-8 (a leading BOM is dropped) and its line endings are
-normalised to `\\n` (`\\r\\n` and lone `\\r`); nothing else is changed.
+normalised to `\\n` (`\\r\\n` and lone `\\r`); nothing else is changed. Each record keeps
+`source_gaps`, where the dropped characters were in its source (see
+`annotator.core.source_map`): the file's decoded text for .txt/.md, the `text` value of a
+JSONL or CSV record.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.source_map import normalise
 from annotator.errors import InputError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
@@ -44,6 +48,8 @@ class ArticleRecord:
     published: str | None = None  # as given; the importer parses it
     metadata: dict[str, Any] = field(default_factory=dict)
     origin: str = ""  # "path:line" of the record, for messages
+    source_gaps: tuple[int, ...] = ()
+    """Source offsets of the characters the stored `text` dropped (see `annotator.core.source_map`)."""
 
 
 # ---------------------------------------------------------------------------- paths
@@ -139,8 +145,9 @@ def _line_at(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """Strict UTF-8 without BOM, line endings normalised; binary and empty files refused."""
+def _decode_raw(path: Path, data: bytes) -> tuple[str, bool]:
+    """Strict UTF-8 without its BOM (and whether it had one), line endings as in the file;
+    binary and empty files refused."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{path}:1", "file is UTF-16 encoded; convert it to UTF-8")
     nul = data.find(b"\x00")
@@ -157,7 +164,7 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
     if not text.strip():
         raise InputError(f"{path}:1", "empty file" if not text else "file contains only whitespace")
-    return normalise_newlines(text)
+    return text, skip > 0
 
 
 def normalise_newlines(text: str) -> str:
@@ -208,14 +215,15 @@ def _fields_from_mapping(data: dict[str, Any], where) -> dict[str, Any]:
     return out
 
 
-def _checked_text(value: Any, where: str) -> str:
+def _checked_text(value: Any, where: str) -> tuple[str, list[int]]:
+    """The stored text of a record's `text` value and its source gaps (the value is the source)."""
     if value is None:
         raise InputError(where, "missing required field 'text'")
     if not isinstance(value, str):
         raise InputError(where, f"field 'text' must be a string, got {_json_type(value)}")
     if not value.strip():
         raise InputError(where, "field 'text' is empty")
-    return normalise_newlines(value)
+    return normalise(value)
 
 
 def _reject_constant(name: str) -> Any:
@@ -243,7 +251,8 @@ def _json_error(where_path: Path, error: json.JSONDecodeError, line: int | None 
 
 
 def _read_text_file(path: Path) -> Iterator[ArticleRecord]:
-    text = _decode(path, _read_bytes(path))
+    raw, bom = _decode_raw(path, _read_bytes(path))
+    text, gaps = normalise(raw, bom=bom)
     meta = _read_sidecar(path)
     title = meta.get("title")
     if title is None:
@@ -259,6 +268,7 @@ def _read_text_file(path: Path) -> Iterator[ArticleRecord]:
         published=meta.get("published"),
         metadata=meta.get("metadata", {}),
         origin=f"{path}:1",
+        source_gaps=tuple(gaps),
     )
 
 
@@ -337,14 +347,14 @@ def _read_jsonl(path: Path) -> Iterator[ArticleRecord]:
             obj = _loads(line, path, lineno)
             if not isinstance(obj, dict):
                 raise InputError(where, f"expected a JSON object, got {_json_type(obj)}")
-            text = _checked_text(obj.get("text"), where)
+            text, gaps = _checked_text(obj.get("text"), where)
             fields = _fields_from_mapping(obj, lambda key, where=where: where)
-            yield _record(fields, text, where)
+            yield _record(fields, text, where, gaps)
         if not any_content:
             raise InputError(f"{path}:1", "empty file" if offset == 0 else "file contains only whitespace")
 
 
-def _record(fields: dict[str, Any], text: str, where: str) -> ArticleRecord:
+def _record(fields: dict[str, Any], text: str, where: str, gaps: list[int]) -> ArticleRecord:
     return ArticleRecord(
         external_id=fields.get("external_id"),
         title=fields.get("title"),
@@ -355,6 +365,7 @@ def _record(fields: dict[str, Any], text: str, where: str) -> ArticleRecord:
         published=fields.get("published"),
         metadata=fields["metadata"],
         origin=where,
+        source_gaps=tuple(gaps),
     )
 
 
@@ -362,7 +373,9 @@ def _record(fields: dict[str, Any], text: str, where: str) -> ArticleRecord:
 
 
 def _read_csv(path: Path) -> Iterator[ArticleRecord]:
-    text = _decode(path, _read_bytes(path))
+    # Parsed with the file's own line endings (a quoted field keeps its \r\n, so the `text`
+    # value is the record's source); every field is then normalised.
+    text, _bom = _decode_raw(path, _read_bytes(path))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
@@ -398,9 +411,10 @@ def _read_csv(path: Path) -> Iterator[ArticleRecord]:
             raise InputError(where, f"expected {width} fields, got {len(row)}")
         rows += 1
         obj = {name: (value if value != "" else None) for name, value in zip(names, row)}
-        text = _checked_text(obj["text"] or "", where)
+        text, gaps = _checked_text(obj["text"] or "", where)
+        obj = {name: None if value is None else normalise_newlines(value) for name, value in obj.items()}
         fields = _fields_from_mapping(obj, lambda key, where=where: where)
-        yield _record(fields, text, where)
+        yield _record(fields, text, where, gaps)
     if not rows:
         raise InputError(f"{path}:{previous_end + 1}", "no rows after the header")
 

@@ -16,7 +16,7 @@ How the text is cut into units:
 * A unit longer than `max_chars` is cut at sentence boundaries into pieces of at most
   `max_chars` where possible; a single sentence longer than that stays whole.
 
-How units are classified (`kind`; only "body" is annotatable):
+How units are classified (`kind`; only "body" is annotatable, unless `annotate_headings`):
 
 * boilerplate: a unit of at most 200 characters that matches one of `BOILERPLATE_PATTERNS`
   completely or contains one of `BOILERPLATE_PHRASES` (checked first, also inside the
@@ -37,11 +37,26 @@ How units are classified (`kind`; only "body" is annotatable):
   not ending in sentence punctuation and not a bullet.
 * body: everything else. Citation markers (`[[3]]`, `[[2], [19]]`) and placeholders
   (`[INTERNAL_LINK:slug]`) are left in the text.
+
+With `annotate_headings`, title, heading and byline passages are annotatable too (their kind
+stays). Other ways to cut (`passages`):
+
+* "paragraphs" (the default): the units above, long ones cut at sentence ends.
+* "article": one body passage per article, the whole text without leading and trailing
+  whitespace.
+* "lines": the units above are classified as usual, then cut into their lines, and runs of
+  lines are packed into passages of at most `max_chars`, cut only at line breaks: the lines
+  of one unit, and of consecutive body units, go together while they fit; other kinds never
+  share a passage with a different unit. A line longer than `max_chars` stays whole. No cut
+  is placed inside any of `keep_spans` (`[start, end)` offsets into `text`): lines that a
+  span runs across stay in one passage even beyond `max_chars` (body if any of its lines is
+  body, else the kind of its first line).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 TITLE = "title"
@@ -54,6 +69,12 @@ BODY = "body"
 KINDS = (TITLE, BYLINE, HEADING, TOC, REFERENCES, BOILERPLATE, BODY)
 
 DEFAULT_MAX_CHARS = 1000
+PARAGRAPHS = "paragraphs"
+ARTICLE = "article"
+LINES = "lines"
+PASSAGE_MODES = (PARAGRAPHS, ARTICLE, LINES)
+HEADING_KINDS = frozenset({TITLE, HEADING, BYLINE})
+"""The kinds `annotate_headings` makes annotatable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,22 +268,90 @@ _BYLINE_MAX_WORDS = 12
 _TOP_UNITS = 8
 
 
-def segment(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[Segment]:
-    """Passages of `text` with their kind; only "body" passages are annotatable."""
+def segment(
+    text: str,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    *,
+    passages: str = PARAGRAPHS,
+    keep_spans: Sequence[tuple[int, int]] = (),
+    annotate_headings: bool = False,
+) -> list[Segment]:
+    """Passages of `text` with their kind; "body" passages (and with `annotate_headings` title,
+    heading and byline ones) are annotatable. See the module for `passages` and `keep_spans`."""
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
+    if passages not in PASSAGE_MODES:
+        raise ValueError(f"unknown passages mode {passages!r} (choose from {', '.join(PASSAGE_MODES)})")
+    if keep_spans and passages == PARAGRAPHS:
+        raise ValueError("keep_spans needs passages 'lines' (or 'article')")
+    if passages == ARTICLE:
+        start, end = _trim(text, 0, len(text))
+        return [Segment(start, end, BODY, True)] if start < end else []
+    annotatable_kinds = HEADING_KINDS | {BODY} if annotate_headings else frozenset({BODY})
     units = _units(text)
     kinds = _classify(text, units)
+    if passages == LINES:
+        return _pack_lines(text, units, kinds, max_chars, keep_spans, annotatable_kinds)
     out: list[Segment] = []
     append = out.append
     for (start, end), kind in zip(units, kinds):
-        annotatable = kind == BODY
+        annotatable = kind in annotatable_kinds
         if end - start > max_chars:
             for piece_start, piece_end in _split_sentences(text, start, end, max_chars):
                 append(Segment(piece_start, piece_end, kind, annotatable))
         else:
             append(Segment(start, end, kind, annotatable))
     return out
+
+
+def _pack_lines(
+    text: str,
+    units: list[tuple[int, int]],
+    kinds: list[str],
+    max_chars: int,
+    keep_spans: Sequence[tuple[int, int]],
+    annotatable_kinds: frozenset[str],
+) -> list[Segment]:
+    """The "lines" passages (see the module): lines packed up to `max_chars`, never cut inside a kept span."""
+    lines: list[tuple[int, int, str, int]] = []  # start, end, kind, unit index
+    for index, ((start, end), kind) in enumerate(zip(units, kinds)):
+        if text.find("\n", start, end) < 0:
+            lines.append((start, end, kind, index))
+        else:
+            lines.extend((m.start(), m.end(), kind, index) for m in _LINE.finditer(text, start, end))
+    if not lines:
+        return []
+    # Blocks: lines joined where a kept span runs from one line into the next. A span lands in
+    # one passage when it ends by the end of a line or starts at or after the next line.
+    spans = sorted(keep_spans)
+    blocks: list[list[tuple[int, int, str, int]]] = [[lines[0]]]
+    position, reach = 0, -1  # the spans starting before the next line reach up to `reach`
+    for previous, line in zip(lines, lines[1:]):
+        while position < len(spans) and spans[position][0] < line[0]:
+            reach = max(reach, spans[position][1])
+            position += 1
+        if reach > previous[1]:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    out: list[Segment] = []
+    current: list[tuple[int, int, str, int]] = []
+    for block in blocks:
+        if current:
+            last, first = current[-1], block[0]
+            joinable = last[3] == first[3] or (last[2] == BODY and first[2] == BODY)
+            if joinable and block[-1][1] - current[0][0] <= max_chars:
+                current.extend(block)
+                continue
+            out.append(_packed(current, annotatable_kinds))
+        current = list(block)
+    out.append(_packed(current, annotatable_kinds))
+    return out
+
+
+def _packed(lines: list[tuple[int, int, str, int]], annotatable_kinds: frozenset[str]) -> Segment:
+    kind = BODY if any(line[2] == BODY for line in lines) else lines[0][2]
+    return Segment(lines[0][0], lines[-1][1], kind, kind in annotatable_kinds)
 
 
 # ---------------------------------------------------------------------------- units
@@ -281,8 +370,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _units(text: str) -> list[tuple[int, int]]:
     if _BLANK_SEP.search(text) is None:
-        units = [match.span() for match in _LINE.finditer(text)]
-        return _join_continuations(text, units) if "\n " in text or "\n\t" in text else units
+        lines = [match.span() for match in _LINE.finditer(text)]
+        return _join_continuations(text, lines) if "\n " in text or "\n\t" in text else lines
     units: list[tuple[int, int]] = []
     position = 0
     first = True

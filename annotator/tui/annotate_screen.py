@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -19,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from annotator.codebook import Attribute, AttributeValue, Label, Layer, guideline_section
+from annotator.codebook import Attribute, AttributeValue, Codebook, Label, Layer, guideline_section
 from annotator.codebook.guidelines import has_guidelines
 from annotator.codebook.model import SUBTYPE_ATTRIBUTE
 from annotator.db.models import Annotation
@@ -32,6 +33,11 @@ from annotator.tui.queue_screen import QueueScreen
 from annotator.tui.widgets import LabelList, LabelPalette, TextLine
 from annotator.visible_text import visible
 from annotator.workbench import PassageData
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from annotator.tui.app import AnnotatorApp  # which imports this module
 
 IDLE_SECONDS = 60.0
 """A gap between two key presses longer than this is idle time, not work."""
@@ -82,6 +88,9 @@ class AnnotateScreen(Screen[None]):
     AnnotateScreen #status { height: 1; padding: 0 1; background: $boost; }
     """
 
+    if TYPE_CHECKING:  # the app this screen runs in (Textual's typed `app`; nothing changes at run time)
+        app = getters.app(AnnotatorApp)
+
     def __init__(self) -> None:
         super().__init__()
         self.passage: PassageData | None = None
@@ -116,7 +125,14 @@ class AnnotateScreen(Screen[None]):
         self.query_one(selector, TextLine).show(content)
 
     @property
-    def codebook(self):
+    def shown_passage(self) -> PassageData:
+        """The passage on screen, for code that only runs once one is shown (`passage` is set)."""
+        if self.passage is None:
+            raise RuntimeError("no passage is shown yet")
+        return self.passage
+
+    @property
+    def codebook(self) -> Codebook:
         return self.app.workbench.active.codebook
 
     @cached_property
@@ -125,8 +141,8 @@ class AnnotateScreen(Screen[None]):
         return {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
 
     @property
-    def layer(self) -> Layer:
-        """The layer whose keys are live."""
+    def active_layer(self) -> Layer:
+        """The layer whose keys are live (not `layer`: that is the widget's CSS layer)."""
         return self.codebook.layers[self.layer_index]
 
     @property
@@ -153,8 +169,7 @@ class AnnotateScreen(Screen[None]):
         self.passage = data
         for row in data.labels:
             if row.span_start is not None:
-                surface = data.text[row.span_start - data.start : row.span_end - data.start]
-                self.app.suggestions.add(row.layer, surface, row.label)
+                self.app.suggestions.add(row.layer, data.surface(row), row.label)
         if new_passage:
             self.editing_id = None
             self.target_index = 0
@@ -170,31 +185,28 @@ class AnnotateScreen(Screen[None]):
         if data is None:
             return
         self.suggestions = self._compute_suggestions(data)
-        self.query_one(LabelList).show_labels(list(data.labels), data.text, data.start, self.label_names)
+        self.query_one(LabelList).show_labels(list(data.labels), data.window, self.label_names)
         focused = self.focused_label()
         painted = [
-            PaintedSpan(
-                row.span_start - data.start,
-                row.span_end - data.start,
-                self._color(row),
-                focused=focused is not None and row.id == focused.id,
-            )
+            PaintedSpan(*local, self._color(row), focused=focused is not None and row.id == focused.id)
             for row in data.labels
-            if row.span_start is not None
+            if (local := data.local_span(row)) is not None
         ]
         painted += [PaintedSpan(s.start, s.end, SUGGESTION_COLOR, suggestion=True) for s in self.suggestions]
         self.view.paint(painted)
-        chosen = {row.label for row in data.labels if row.layer == self.layer.id}
-        if self.layer.kind == "target_ordinal":
+        chosen = {row.label for row in data.labels if row.layer == self.active_layer.id}
+        if self.active_layer.kind == "target_ordinal":
             chosen = {
-                row.label for row in data.labels if row.layer == self.layer.id and row.target == self.current_target()
+                row.label
+                for row in data.labels
+                if row.layer == self.active_layer.id and row.target == self.current_target()
             }
-        self.query_one(LabelPalette).show_layer(self.layer, chosen, self._layer_extra())
+        self.query_one(LabelPalette).show_layer(self.active_layer, chosen, self._layer_extra())
         self._draw_title()
         self._draw_status()
 
     def _draw_title(self) -> None:
-        data = self.passage
+        data = self.shown_passage
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f"§{data.index} · {data.article_done}/{data.article_total} done · ")
         title.append(visible(data.article_title), style="bold")
@@ -204,10 +216,10 @@ class AnnotateScreen(Screen[None]):
         self._update("#title", title)
 
     def _draw_status(self) -> None:
-        data = self.passage
+        data = self.shown_passage
         status = Text()
         status.append(f" {data.status.replace('_', ' ')} ", style="reverse")
-        status.append(f" layer {self.layer_index + 1}/{len(self.codebook.layers)}: {self.layer.name}")
+        status.append(f" layer {self.layer_index + 1}/{len(self.codebook.layers)}: {self.active_layer.name}")
         if self.view.selection_anchor is not None:
             status.append("  SELECTING (space stops)", style="bold")
         if self.editing_id is not None:
@@ -227,7 +239,7 @@ class AnnotateScreen(Screen[None]):
             return "#888888"
 
     def _layer_extra(self) -> Text | None:
-        if self.layer.kind != "target_ordinal":
+        if self.active_layer.kind != "target_ordinal":
             return None
         targets = self.targets()
         text = Text("target [ ] : ", style="dim")
@@ -240,26 +252,22 @@ class AnnotateScreen(Screen[None]):
         return text
 
     def _compute_suggestions(self, data: PassageData) -> list[Suggestion]:
-        if self.layer.kind != "span":
+        if self.active_layer.kind != "span":
             return []
-        taken = {
-            (row.span_start - data.start, row.span_end - data.start)
-            for row in data.labels
-            if row.layer == self.layer.id and row.span_start is not None
-        }
+        taken = {local for row in data.labels if row.layer == self.active_layer.id and (local := data.local_span(row))}
         rejected = {tuple(item) for item in data.rejected_suggestions}
-        return self.app.suggestions.suggest(data.text, self.layer.id, taken, rejected)
+        return self.app.suggestions.suggest(data.text, self.active_layer.id, taken, rejected)
 
     # -- helpers ------------------------------------------------------------------------------------
 
     def targets(self) -> list[tuple[str, str]]:
         """Stance targets: the codebook's, then the actors this annotator tagged in the passage."""
-        targets = [(t.id, t.name) for t in self.codebook.targets_for(self.layer.id)]
-        if self.layer.target_layer and self.passage:
+        targets = [(t.id, t.name) for t in self.codebook.targets_for(self.active_layer.id)]
+        if self.active_layer.target_layer and self.passage:
             seen = {target_id for target_id, _ in targets}
             for row in self.passage.labels:
-                if row.layer == self.layer.target_layer and row.span_start is not None:
-                    surface = self.passage.text[row.span_start - self.passage.start : row.span_end - self.passage.start]
+                if row.layer == self.active_layer.target_layer and row.span_start is not None:
+                    surface = self.passage.surface(row)
                     if surface not in seen:
                         seen.add(surface)
                         targets.append((surface, surface))
@@ -278,15 +286,17 @@ class AnnotateScreen(Screen[None]):
 
     def _label_in_layer(self) -> Annotation | None:
         """The highlighted label if it is in the active layer, else the newest one there."""
+        if self.passage is None:
+            return None
         focused = self.focused_label()
-        if focused is not None and focused.layer == self.layer.id:
+        if focused is not None and focused.layer == self.active_layer.id:
             return focused
-        rows = [row for row in self.passage.labels if row.layer == self.layer.id]
+        rows = [row for row in self.passage.labels if row.layer == self.active_layer.id]
         return rows[-1] if rows else None
 
     def _write(self, job: Callable[[], object]) -> None:
         """Run a label write, then reload the passage and redraw."""
-        passage_id = self.passage.passage_id
+        passage_id = self.shown_passage.passage_id
         workbench = self.app.workbench
 
         def write_then_reload() -> PassageData:
@@ -301,7 +311,7 @@ class AnnotateScreen(Screen[None]):
         self._note_activity()
         if self.passage is None or event.character is None or len(event.character) != 1:
             return
-        target = _key_target(self.layer, event.character)
+        target = _key_target(self.active_layer, event.character)
         if target is None:
             return
         event.stop()
@@ -317,14 +327,14 @@ class AnnotateScreen(Screen[None]):
 
     def apply_label(self, label: Label) -> None:
         """What a label key does depends on the active layer's kind."""
-        data, layer, workbench = self.passage, self.layer, self.app.workbench
+        data, layer, workbench = self.shown_passage, self.active_layer, self.app.workbench
         mine = [row for row in data.labels if row.layer == layer.id]
         if layer.kind == "span":
             self._apply_span_label(label)
         elif layer.kind == "passage_multi":
-            existing = next((row for row in mine if row.label == label.id), None)
-            if existing is not None:
-                self._write(lambda: workbench.delete(existing))
+            given = next((row for row in mine if row.label == label.id), None)
+            if given is not None:
+                self._write(lambda: workbench.delete(given))
             else:
                 self._write(lambda: workbench.add(data.passage_id, LabelContent(layer.id, label.id)))
         elif layer.kind == "passage_single":
@@ -339,9 +349,9 @@ class AnnotateScreen(Screen[None]):
             self._set_or_toggle(existing, LabelContent(layer.id, label.id, target=target))
 
     def _set_or_toggle(self, existing: Annotation | None, content: LabelContent) -> None:
-        workbench = self.app.workbench
+        passage_id, workbench = self.shown_passage.passage_id, self.app.workbench
         if existing is None:
-            self._write(lambda: workbench.add(self.passage.passage_id, content))
+            self._write(lambda: workbench.add(passage_id, content))
         elif existing.label == content.label:
             self._write(lambda: workbench.delete(existing))
         else:
@@ -349,30 +359,32 @@ class AnnotateScreen(Screen[None]):
             self._write(lambda: workbench.edit(existing, kept))
 
     def _apply_span_label(self, label: Label) -> None:
-        data, view, workbench = self.passage, self.view, self.app.workbench
+        data, view, workbench = self.shown_passage, self.view, self.app.workbench
         editing = next((row for row in data.labels if row.id == self.editing_id), None)
         rough = view.selected_range or (None if editing else word_at(data.text, view.cursor_offset))
         if rough is None and editing is not None:
-            rough = (editing.span_start - data.start, editing.span_end - data.start)
+            rough = data.local_span(editing)
         cleaned = clean_span(data.text, *rough) if rough else None
         if cleaned is None:
             self.notify("Select some text first (space, then move; or shift+arrows).", severity="warning")
             return
-        start, end = data.start + cleaned[0], data.start + cleaned[1]
+        start, end = data.window.to_article(*cleaned)
         view.clear_selection()
         self.editing_id = None
         if editing is not None:
             content = LabelContent.of(editing).with_changes(label=label.id, span_start=start, span_end=end)
             self._write(lambda: workbench.edit(editing, content))
         else:
-            self._write(lambda: workbench.add(data.passage_id, LabelContent(self.layer.id, label.id, start, end)))
+            self._write(
+                lambda: workbench.add(data.passage_id, LabelContent(self.active_layer.id, label.id, start, end))
+            )
 
     def apply_attribute(self, attribute: Attribute, value: AttributeValue | None) -> None:
         """Set or clear a choice, or toggle a flag, on the focused label of the active layer."""
         row = self._label_in_layer()
         if row is None:
             self.notify(
-                f"Add a {self.layer.name} label first; {attribute.name} is set on a label.",
+                f"Add a {self.active_layer.name} label first; {attribute.name} is set on a label.",
                 severity="warning",
                 markup=False,
             )
@@ -395,7 +407,7 @@ class AnnotateScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing now, so the footer shows what works."""
         if action in ("target",):
-            return self.layer.kind == "target_ordinal"
+            return self.active_layer.kind == "target_ordinal"
         if action in ("accept_suggestion", "reject_suggestion"):
             return bool(self.suggestions)
         return True
@@ -432,7 +444,7 @@ class AnnotateScreen(Screen[None]):
     def _after_finish(self, next_id: int | None) -> None:
         if next_id is None:
             self.notify("That was the last passage of your queue.", title="Queue")
-            self.open_passage(self.passage.passage_id)
+            self.open_passage(self.shown_passage.passage_id)
         else:
             self.open_passage(next_id)
 
@@ -473,14 +485,15 @@ class AnnotateScreen(Screen[None]):
         passage_id = self.passage.passage_id
 
         def commented(comment: str | None) -> None:
-            if comment is not None:
-                self.app.run_db(
-                    lambda: (
-                        self.app.workbench.set_comment(passage_id, comment),
-                        self.app.workbench.load_passage(passage_id),
-                    )[1],
-                    self.show_passage,
-                )
+            if comment is None:
+                return
+            workbench = self.app.workbench
+
+            def comment_then_reload() -> PassageData:
+                workbench.set_comment(passage_id, comment)
+                return workbench.load_passage(passage_id)
+
+            self.app.run_db(comment_then_reload, self.show_passage)
 
         self.app.push_screen(PromptScreen("Comment on this passage:", self.passage.comment or ""), commented)
 
@@ -524,9 +537,10 @@ class AnnotateScreen(Screen[None]):
             return
         self.layer_index = [layer.id for layer in self.codebook.layers].index(row.layer)
         self.editing_id = row.id
-        if row.span_start is not None:
-            self.view.select_range(row.span_start - self.passage.start, row.span_end - self.passage.start)
-            self.view.selection_anchor = row.span_start - self.passage.start
+        local = self.shown_passage.local_span(row)
+        if local is not None:
+            self.view.select_range(*local)
+            self.view.selection_anchor = local[0]
         self.redraw()
 
     def action_delete_label(self) -> None:
@@ -546,9 +560,9 @@ class AnnotateScreen(Screen[None]):
         suggestion = self._suggestion_at_cursor()
         if suggestion is None:
             return
-        data = self.passage
+        data = self.shown_passage
         content = LabelContent(
-            suggestion.layer, suggestion.label, data.start + suggestion.start, data.start + suggestion.end
+            suggestion.layer, suggestion.label, *data.window.to_article(suggestion.start, suggestion.end)
         )
         self._write(lambda: self.app.workbench.add(data.passage_id, content, origin="suggestion"))
 
@@ -556,17 +570,17 @@ class AnnotateScreen(Screen[None]):
         suggestion = self._suggestion_at_cursor()
         if suggestion is None:
             return
-        passage_id = self.passage.passage_id
+        passage_id = self.shown_passage.passage_id
         self._write(lambda: self.app.workbench.reject_suggestion(passage_id, suggestion.key()))
 
     def action_subtype(self) -> None:
         """Pick the sub-type of the highlighted label (of the active layer) from its list."""
         row = self._label_in_layer()
-        label = self.layer.label(row.label) if row else None
-        if label is None or not label.subtypes:
+        label = self.active_layer.label(row.label) if row else None
+        if row is None or label is None or not label.subtypes:
             self.notify("The highlighted label has no sub-types.", severity="warning")
             return
-        attribute = self.layer.attribute(SUBTYPE_ATTRIBUTE)
+        attribute = self.active_layer.attribute(SUBTYPE_ATTRIBUTE)
         choices = [(subtype.id, subtype.name) for subtype in label.subtypes]
 
         def chosen(subtype_id: str | None) -> None:
@@ -589,7 +603,7 @@ class AnnotateScreen(Screen[None]):
         """The card of the label under the cursor (or highlighted), else of the whole layer,
         followed by the matching section of the manual in `guidelines/` when there is one."""
         row = self._label_under_cursor() or self._label_in_layer()
-        layer = self.codebook.layer(row.layer) if row else self.layer
+        layer = self.codebook.layer(row.layer) if row else self.active_layer
         manual_name = layer.guidelines or layer.id
         manual = guideline_section(manual_name, row.label if row else None) if has_guidelines(manual_name) else ""
         labels = [layer.label(row.label)] if row else list(layer.active_labels)
@@ -606,12 +620,12 @@ class AnnotateScreen(Screen[None]):
     def _label_under_cursor(self) -> Annotation | None:
         if self.passage is None:
             return None
-        cursor = self.passage.start + self.view.cursor_offset
+        cursor = self.view.cursor_offset
         return next(
             (
                 row
                 for row in self.passage.labels
-                if row.span_start is not None and row.span_start <= cursor < row.span_end
+                if (local := self.passage.local_span(row)) is not None and local[0] <= cursor < local[1]
             ),
             None,
         )
@@ -623,17 +637,17 @@ class AnnotateScreen(Screen[None]):
             ("left/right", "move by character (shift: extend selection)"),
             ("mouse drag", "select text"),
         ]
-        for label in self.layer.active_labels:
-            rows.append((label.key, f"{self.layer.name}: {label.name}"))
-        for attribute in self.layer.attributes:
+        for label in self.active_layer.active_labels:
+            rows.append((label.key, f"{self.active_layer.name}: {label.name}"))
+        for attribute in self.active_layer.attributes:
             if attribute.key:
                 rows.append((attribute.key, f"toggle {attribute.name}"))
             rows += [(value.key, f"{attribute.name}: {value.name}") for value in attribute.values if value.key]
-        self.app.push_screen(KeysScreen(rows, f"Keys (layer: {self.layer.name})"))
+        self.app.push_screen(KeysScreen(rows, f"Keys (layer: {self.active_layer.name})"))
 
     def _visible_bindings(self) -> list[Binding]:
         """This screen's own bindings as currently mapped (after any keymap), and quit."""
-        own = {binding.id for binding in self.BINDINGS} | {"app.quit"}
+        own = {binding.id for binding in self.BINDINGS if isinstance(binding, Binding)} | {"app.quit"}
         bindings = [binding for _, binding in [*self._bindings, *self.app._bindings] if binding.id in own]
         if not any(layer.kind == "target_ordinal" for layer in self.codebook.layers):
             bindings = [binding for binding in bindings if not binding.action.startswith("target(")]

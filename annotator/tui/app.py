@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy.exc import SQLAlchemyError
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
@@ -50,7 +51,7 @@ class AnnotatorApp(App[int]):
         self._keymap = keymap or {}
         self._jobs: queue.Queue = queue.Queue()
 
-    def on_mount(self) -> None:
+    def on_mount(self, event: events.Mount) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
         self.run_worker(self._database_loop, thread=True, name="database", group="database", exit_on_error=False)

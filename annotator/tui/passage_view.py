@@ -2,7 +2,9 @@
 
 A read-only `TextArea` gives cursor movement by character and word, shift-selection, mouse
 drag selection and soft wrapping; this subclass paints spans over it and converts between
-the widget's (row, column) locations and offsets into the passage text.
+the widget's (row, column) locations and offsets into the passage text. The cursor moves by
+grapheme cluster (a letter with its combining marks, an emoji sequence, a flag is one step)
+and never stops inside one, whatever moved it: keys, the mouse or `move_cursor`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,24 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import regex
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.widgets import TextArea
-from textual.widgets.text_area import Selection
+from textual.widgets.text_area import Location, Selection
 
+from annotator.spans import grapheme_boundaries, grapheme_start, next_grapheme, previous_grapheme
 from annotator.visible_text import visible
+
+_WORD_CLUSTER = regex.compile(r"\w")
+"""A word cluster for `ctrl+←/→`: its base is a word character (a letter, digit, mark or
+connector), as in TextArea's own word stops; hyphens and apostrophes separate words there,
+unlike in span snapping."""
+
+
+def _is_word_cluster(cluster: str) -> bool:
+    return _WORD_CLUSTER.match(cluster) is not None
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,74 @@ class PassageView(TextArea):
         self.selection_anchor = None
         if self.selection.start != self.selection.end:  # an assignment repaints, even a no-op one
             self.selection = Selection.cursor(self.cursor_location)
+
+    # -- cursor movement by grapheme cluster ----------------------------------------------------
+
+    def _snap_location(self, location: Location) -> Location:
+        """`location`, moved back to the start of the grapheme cluster it falls inside."""
+        row, column = location
+        if 0 <= row < self.document.line_count:
+            column = grapheme_start(self.document[row], column)
+        return row, column
+
+    def move_cursor(
+        self, location: Location, select: bool = False, center: bool = False, record_width: bool = True
+    ) -> None:
+        """Move the cursor (up, down, page, home, end and all), never into a grapheme cluster."""
+        super().move_cursor(self._snap_location(location), select=select, center=center, record_width=record_width)
+
+    def get_target_document_location(self, event: events.MouseEvent) -> Location:
+        """Where a click or drag lands, at a grapheme cluster boundary."""
+        return self._snap_location(super().get_target_document_location(event))
+
+    def get_cursor_left_location(self) -> Location:
+        """One grapheme cluster left (at a line start: the end of the line above)."""
+        row, column = self.cursor_location
+        if column == 0:
+            return super().get_cursor_left_location()
+        return row, previous_grapheme(self.document[row], column)
+
+    def get_cursor_right_location(self) -> Location:
+        """One grapheme cluster right (at a line end: the start of the line below)."""
+        row, column = self.cursor_location
+        line = self.document[row]
+        if column >= len(line):
+            return super().get_cursor_right_location()
+        return row, next_grapheme(line, column)
+
+    def get_cursor_word_left_location(self) -> Location:
+        """TextArea's word-left stop (the last word/non-word change before the cursor, past
+        trailing whitespace), counted in grapheme clusters."""
+        row, column = self.cursor_location
+        if row > 0 and column == 0:
+            return row - 1, len(self.document[row - 1])
+        line = self.document[row][:column]
+        bounds = grapheme_boundaries(line)
+        count = len(bounds) - 1
+        while count > 0 and line[bounds[count - 1]].isspace():
+            count -= 1
+        for index in range(count - 1, 0, -1):
+            before, after = line[bounds[index - 1] : bounds[index]], line[bounds[index] : bounds[index + 1]]
+            if _is_word_cluster(before) != _is_word_cluster(after):
+                return row, bounds[index]
+        return row, 0
+
+    def get_cursor_word_right_location(self) -> Location:
+        """TextArea's word-right stop (the first word/non-word change after the cursor, past
+        leading whitespace), counted in grapheme clusters."""
+        row, column = self.selection.end
+        line = self.document[row]
+        if row < self.document.line_count - 1 and column == len(line):
+            return row + 1, 0
+        bounds = [column, *(bound for bound in grapheme_boundaries(line) if bound > column)]
+        first = 0
+        while first < len(bounds) - 1 and line[bounds[first]].isspace():
+            first += 1
+        for index in range(first + 1, len(bounds) - 1):
+            before, after = line[bounds[index - 1] : bounds[index]], line[bounds[index] : bounds[index + 1]]
+            if _is_word_cluster(before) != _is_word_cluster(after):
+                return row, bounds[index]
+        return row, len(line)
 
     def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
         """While anchored, every cursor move extends the selection from the anchor."""

@@ -88,7 +88,8 @@ class QueueScreen(Screen[int | None]):
         self.loaded += len(items)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.dismiss(int(event.row_key.value))
+        if event.row_key.value is not None:  # every row is added with its passage id as key
+            self.dismiss(int(event.row_key.value))
 
     def action_cycle_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(FILTERS)

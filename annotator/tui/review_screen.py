@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import Engine
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,9 +36,15 @@ from annotator.adjudication import (
     precedents,
     review_list,
 )
+from annotator.codebook import Codebook, Layer
 from annotator.tui.modals import PromptScreen
 from annotator.tui.widgets import TextLine
 from annotator.visible_text import visible
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from annotator.tui.review_app import ReviewApp  # which imports this module
 
 DISPUTED = "bold yellow"
 
@@ -80,6 +88,9 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #status { height: 1; padding: 0 1; background: $boost; }
     """
 
+    if TYPE_CHECKING:  # the app this screen runs in (Textual's typed `app`; nothing changes at run time)
+        app = getters.app(ReviewApp)
+
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[ReviewSummary] = []
@@ -109,7 +120,7 @@ class ReviewScreen(Screen[None]):
     # -- state -------------------------------------------------------------------------------------
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         return self.app.workbench.engine
 
     @property
@@ -117,25 +128,33 @@ class ReviewScreen(Screen[None]):
         return self.app.workbench.annotator_id
 
     @property
-    def codebook(self):
+    def codebook(self) -> Codebook:
         return self.app.workbench.active.codebook
 
     @property
-    def layer(self):
-        """The layer being reviewed."""
+    def active_layer(self) -> Layer:
+        """The layer being reviewed (not `layer`: that is the widget's CSS layer)."""
         return self.codebook.layers[self.layer_index]
 
     @property
-    def review(self) -> PassageReview | None:
-        return self.loaded.review if self.loaded else None
+    def shown_passage(self) -> Loaded:
+        """The passage on screen, for code that only runs once one is shown (`loaded` is set)."""
+        if self.loaded is None:
+            raise RuntimeError("no passage is shown yet")
+        return self.loaded
+
+    @property
+    def review(self) -> PassageReview:
+        """The review data of the passage on screen (see `shown_passage`)."""
+        return self.shown_passage.review
 
     def items(self) -> list[Item]:
         """The distinct labels of the active layer."""
-        return self.review.items(self.layer.id) if self.review else []
+        return self.review.items(self.active_layer.id) if self.loaded else []
 
     def scope_layers(self) -> list[str]:
         """The layers a decision applies to now."""
-        return [layer.id for layer in self.codebook.layers] if self.whole_passage else [self.layer.id]
+        return [layer.id for layer in self.codebook.layers] if self.whole_passage else [self.active_layer.id]
 
     # -- loading -----------------------------------------------------------------------------------
 
@@ -166,7 +185,7 @@ class ReviewScreen(Screen[None]):
         return Loaded(review, precedent)
 
     def _show(self, loaded: Loaded) -> None:
-        if self.review is None or self.review.passage_id != loaded.review.passage_id:
+        if self.loaded is None or self.loaded.review.passage_id != loaded.review.passage_id:
             self.cursor = 0
             disputed = [i for i, layer in enumerate(self.codebook.layers) if loaded.review.dispute(layer.id)]
             if disputed:  # open a new passage on its first layer in dispute
@@ -179,7 +198,7 @@ class ReviewScreen(Screen[None]):
 
     def redraw(self) -> None:
         """Draw everything that depends on the passage, the layer, the cursor or the pick."""
-        if self.review is None:
+        if self.loaded is None:
             return
         items = self.items()
         self.cursor = min(self.cursor, max(len(items) - 1, 0))
@@ -205,8 +224,8 @@ class ReviewScreen(Screen[None]):
         review = self.review
         text = Text(visible(review.text))
         for index, item in enumerate(items):
-            if item.content.span_start is not None:
-                start, end = item.content.span_start - review.start, item.content.span_end - review.start
+            if item.content.span_start is not None and item.content.span_end is not None:
+                start, end = review.window.local(item.content.span_start, item.content.span_end)
                 text.stylize("reverse" if index == self.cursor else "underline", start, end)
         self.query_one("#passage", Static).update(text)
 
@@ -226,7 +245,7 @@ class ReviewScreen(Screen[None]):
         self.query_one("#list", Static).update(text)
 
     def _draw_items(self, items: list[Item]) -> None:
-        review, layer = self.review, self.layer
+        review, layer = self.review, self.active_layer
         table = Table(expand=True, show_edge=False, pad_edge=False, title=Text(layer.name, style="bold"))
         table.add_column(Text(""), width=1, no_wrap=True)
         table.add_column(Text("label"), no_wrap=True)
@@ -255,8 +274,8 @@ class ReviewScreen(Screen[None]):
         """The labelled text (span layers) or target, and the attributes."""
         content, review = item.content, self.review
         text = Text(no_wrap=True, overflow="ellipsis")
-        if content.span_start is not None:
-            snippet = review.text[content.span_start - review.start : content.span_end - review.start]
+        if content.span_start is not None and content.span_end is not None:
+            snippet = review.window.slice(content.span_start, content.span_end)
             text.append(f"“{visible(snippet)}” ")
         if content.target:
             text.append(f"→ {visible(content.target)} ")
@@ -265,13 +284,14 @@ class ReviewScreen(Screen[None]):
         return text
 
     def _draw_precedent(self) -> None:
-        layer_id = self.layer.id
+        layer_id = self.active_layer.id
         text = Text()
         decision = self.review.decisions.get(layer_id)
         if decision is not None:
             names = self.review.names
+            chosen_id = decision.chosen_annotator_id  # set for the "annotator" method
             how = {
-                "annotator": f"{names.get(decision.chosen_annotator_id, '?')}'s version",
+                "annotator": f"{names.get(chosen_id, '?') if chosen_id is not None else '?'}'s version",
                 "majority": "the majority",
                 "edit": "own pick",
             }[decision.method]
@@ -286,7 +306,7 @@ class ReviewScreen(Screen[None]):
         if dispute:
             text.append("Precedent ", style="bold")
             text.append(f"({', '.join(dispute)} in dispute): ", style="dim")
-            shown = self.loaded.precedent.get(layer_id, [])
+            shown = self.shown_passage.precedent.get(layer_id, [])
             if not shown:
                 text.append("none yet", style="italic")
             for precedent in shown:
@@ -314,10 +334,11 @@ class ReviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing now, so the footer shows what works."""
-        if self.review is None:
+        if self.loaded is None:
             return action not in ("accept", "majority", "pick", "save_pick", "drop_pick", "cursor")
         if action == "accept":
-            return parameters[0] <= len(self.review.coders)
+            number = parameters[0]  # accept(n): the annotator's number
+            return isinstance(number, int) and number <= len(self.review.coders)
         if action in ("save_pick", "drop_pick"):
             return self.pick is not None
         if action == "pick":
@@ -352,7 +373,7 @@ class ReviewScreen(Screen[None]):
         if not items:
             return
         if self.pick is None:
-            self.pick = set(self.review.gold_keys(self.layer.id))
+            self.pick = set(self.review.gold_keys(self.active_layer.id))
         key = items[self.cursor].key
         self.pick ^= {key}
         self.redraw()
@@ -364,9 +385,9 @@ class ReviewScreen(Screen[None]):
     def action_save_pick(self) -> None:
         if self.pick is None:
             return
-        keys, layer, passage_id = list(self.pick), self.layer.id, self.review.passage_id
+        keys, layer, passage_id = list(self.pick), self.active_layer.id, self.review.passage_id
         self._decide(
-            f"Your pick for {self.layer.name}",
+            f"Your pick for {self.active_layer.name}",
             lambda rationale: accept_items(
                 self.engine, lead_id=self.lead_id, passage_id=passage_id, layer=layer, keys=keys, rationale=rationale
             ),
@@ -397,7 +418,7 @@ class ReviewScreen(Screen[None]):
         )
 
     def _scope_name(self) -> str:
-        return "the whole passage" if self.whole_passage else self.layer.name
+        return "the whole passage" if self.whole_passage else self.active_layer.name
 
     def _decide(self, what: str, write: Callable[[str], object]) -> None:
         """Ask for a rationale, then write the decision and show the passage again."""

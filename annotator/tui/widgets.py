@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from annotator.codebook import Layer
+from annotator.core.rules import PassageText
 from annotator.db.models import Annotation
 from annotator.visible_text import visible
 
@@ -107,7 +108,7 @@ class LabelList(Widget):
         self._ids: list[int] = []
         self._newest = 0
 
-    def show_labels(self, rows: list[Annotation], passage_text: str, passage_start: int, names: dict) -> None:
+    def show_labels(self, rows: list[Annotation], window: PassageText, names: dict) -> None:
         """List `rows`; `names` maps (layer, label) to a display name.
 
         A label written since the last call (the newest revision) gets the highlight, so
@@ -116,7 +117,7 @@ class LabelList(Widget):
         keep = self.highlighted
         newest_before = self._newest
         self._newest = max((row.id for row in rows), default=0)
-        self._lines = [_label_line(row, passage_text, passage_start, names) for row in rows]
+        self._lines = [_label_line(row, window, names) for row in rows]
         self._ids = [row.id for row in rows]
         if not rows:
             self.highlighted = None
@@ -161,15 +162,15 @@ class LabelList(Widget):
         return text
 
 
-def _label_line(row: Annotation, passage_text: str, passage_start: int, names: dict) -> Text:
+def _label_line(row: Annotation, window: PassageText, names: dict) -> Text:
     """One label as a line of the list: layer, name, target, quoted span, attributes."""
     line = Text()
     line.append(f"{row.layer}: ", style="dim")
     line.append(names.get((row.layer, row.label), row.label), style="bold")
     if row.target:
         line.append(f" → {visible(row.target)}")
-    if row.span_start is not None:
-        snippet = passage_text[row.span_start - passage_start : row.span_end - passage_start]
+    if row.span_start is not None and row.span_end is not None:
+        snippet = window.slice(row.span_start, row.span_end)
         line.append(f" “{visible(snippet)}”")
     for attribute, value in sorted(row.attributes.items()):
         line.append(f" [{attribute}={value}]", style="italic")

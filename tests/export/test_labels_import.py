@@ -176,19 +176,20 @@ def bad_jsonl_cases(project) -> dict[str, dict | str]:
         "unknown label 'brawls' in layer 'event_type'": event | {"label": "brawls"},
         "unknown annotator 'zed'": event | {"annotator": "zed"},
         "is out of range": actor | {"start": 0, "end": 10**6},
-        f"crosses passages ({first.index}, {second.index})": actor | {"end": second.start + 2},
+        f"crosses passages {first.index}, {second.index}; re-import the articles (into a new database) "
+        "with --passages lines --keep-spans FILE or --passages article": actor | {"end": second.start + 2},
         "is not inside a passage": actor | {"start": second.start - 1, "end": second.start},
-        f"passage {title.index} is not annotatable ({title.kind})": event
-        | {"article": title.external_id, "passage": title.index},
+        f"passage {title.index} is not annotatable ({title.kind}); re-import the articles (into a new database) "
+        "with --annotate-headings to label it": event | {"article": title.external_id, "passage": title.index},
         "has no passage 999": event | {"passage": 999},
         'labels passages: give "passage"': base | {"layer": "event_type", "label": "battles"},
         "labels spans: give start and end": base | {"layer": "actors", "label": "civilians"},
         "attribute 'realis' has no value 'maybe'": event | {"attributes": {"realis": "maybe"}},
         "value 2 does not match label 'against' (-1)": stance | {"value": 2},
         "unknown target 'the moon'": stance | {"target": "the moon"},
-        "takes no target or value": event | {"target": "x"},
+        "takes no target": event | {"target": "x"},
         "layer 'actors' allows no overlaps": actor | {"label": "rebel_group", "end": first.start + 5},
-        "duplicate label (repeats line 1)": actor,
+        "duplicate label: 'civilians' is already there (line 1)": actor,
     }
 
 
@@ -223,7 +224,7 @@ def test_a_label_already_in_the_database_is_a_duplicate(corpus, tmp_path):
     assert import_labels(corpus.engine, path).imported == 1
     report = import_labels(corpus.engine, path)
     assert report.imported == 0
-    assert report.errors == [f"{path}:1: duplicate label (already present)"]
+    assert report.errors == [f"{path}:1: duplicate label: 'civilians' is already there (already in the database)"]
 
 
 def test_ptc_bad_lines(corpus, tmp_path):

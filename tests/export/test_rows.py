@@ -28,7 +28,7 @@ def test_majority_needs_more_than_half_and_merges_attributes():
             label(7, 3, "actors", "civilians", 0, 5),
             label(8, 1, "stance", "against", target="government", quoted=True),
             label(9, 2, "stance", "against", target="government"),
-        ]
+        ],
     )
     gold = votes.gold("majority")
     assert [(row.label, row.attributes) for row in gold["event_type"]] == [("battles", {"realis": "actual"})]
@@ -49,7 +49,7 @@ def test_adjudication_wins_per_layer_from_the_latest_adjudicator():
             label(3, 9, "event_type", "riots", origin="adjudication"),
             label(4, 8, "event_type", "protests", origin="adjudication"),
             label(5, 1, "actors", "civilians", 0, 4),
-        ]
+        ],
     )
     assert votes.annotators == (1, 2)
     for mode in ("majority", "raw"):
@@ -70,7 +70,7 @@ def test_raw_fallback_takes_the_most_central_annotator():
             label(3, 2, "event_type", "battles"),
             label(4, 1, "event_type", "riots"),
             label(5, 1, "actors", "civilians", 0, 4),
-        ]
+        ],
     )
     # 1 vs 2: 0, 1 vs 3: 1/3, 2 vs 3: 1/2 -> annotator 3 is the most central
     assert votes.agreement == pytest.approx((0 + 1 / 3 + 1 / 2) / 3)

@@ -101,6 +101,17 @@ def test_bom_is_stripped_and_line_endings_normalised_nothing_else(tmp_path):
     [record] = read_all(write(tmp_path / "a.txt", raw))
     assert record.text == "Title\n\nOne\ttab  and trailing  \nlone CR\u00a0nbsp e\u0301\n"
     assert record.title == "Title"
+    source = raw.decode("utf-8")
+    # The BOM and the \r of each \r\n, at their offsets in the decoded file; a lone \r is replaced, not dropped.
+    assert record.source_gaps == (0, 6, 8, len(source) - 2)
+    assert all(source[gap] in "\ufeff\r" for gap in record.source_gaps)
+
+
+def test_a_bom_inside_the_text_is_text(tmp_path):
+    [record] = read_all(write(tmp_path / "a.txt", "Title\n\nword\ufeffjoined\n".encode()))
+    assert record.text == "Title\n\nword\ufeffjoined\n" and record.source_gaps == ()
+    [record] = read_all(write(tmp_path / "b.jsonl", json.dumps({"text": "\ufeffStarts with U+FEFF"}) + "\n"))
+    assert record.text == "\ufeffStarts with U+FEFF" and record.source_gaps == ()
 
 
 def test_invalid_utf8_names_line_and_byte_offset(tmp_path):
@@ -181,7 +192,9 @@ def test_jsonl_records(tmp_path):
         + "\r\n",
     )
     first, second = read_all(path)
-    assert first == ArticleRecord("7", "T", "Line\ntwo", None, None, None, None, {"lang": "en"}, f"{path}:1")
+    assert first == ArticleRecord(
+        "7", "T", "Line\ntwo", None, None, None, None, {"lang": "en"}, f"{path}:1", source_gaps=(4,)
+    )
     assert second.origin == f"{path}:4"
     assert (second.external_id, second.title, second.author, second.published) == (None, None, "Z", "2024-01-02")
     assert second.metadata == {"extra": {"k": 1}}
@@ -250,7 +263,16 @@ def test_csv_records_with_embedded_newlines(tmp_path):
     )
     first, second = read_all(path)
     assert first == ArticleRecord(
-        "1", "First", 'Para one.\n\nPara "two", quoted.', None, None, None, None, {"desk": "news"}, f"{path}:2"
+        "1",
+        "First",
+        'Para one.\n\nPara "two", quoted.',
+        None,
+        None,
+        None,
+        None,
+        {"desk": "news"},
+        f"{path}:2",
+        source_gaps=(9, 11),  # the \r of each \r\n in the field's value (the file's BOM is not in it)
     )
     assert second.origin == f"{path}:6"
     assert (second.title, second.url, second.metadata) == (None, "https://example.org/2", {"desk": None})

@@ -49,12 +49,13 @@ async def test_hostile_text_is_shown_literally_and_never_restyles_or_crashes(cas
         app.screen.view.select_range(0, len(passage_text))
         await pilot.press("u")
         await settle(pilot)
-        (row,) = current(project, people["alice"])
-        assert span_text(project, row).endswith(value.rstrip("\\").rstrip()) or case in (
-            "tab",
-            "trailing_backslash",
-            "long_word",
-        )
+        if case in ("citation", "placeholder"):
+            # the passage ends in a marker: a span may not (guidelines/spans.md), so nothing is written
+            assert current(project, people["alice"]) == []
+        else:
+            (row,) = current(project, people["alice"])
+            if case not in ("tab", "trailing_backslash", "long_word"):
+                assert span_text(project, row).endswith(value.rstrip("\\").rstrip())
         await pilot.press("#", *"[/bold] [@click=app.quit]", "enter")
         await settle(pilot)
         assert app.is_running

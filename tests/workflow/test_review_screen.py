@@ -188,5 +188,5 @@ async def test_a_passage_opens_on_its_first_layer_in_dispute(team):
     app = ReviewApp(project, people["lee"])
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert app.screen.layer.id == "event_type"
+        assert app.screen.active_layer.id == "event_type"
         assert "battles, riots in dispute" in screen_text(app)
