@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from annotator.codebook import Codebook
+from annotator.core.kinds import rules_of
 from annotator.db.engine import read_session
 from annotator.db.models import Article, Passage
 from annotator.errors import InputError
@@ -101,7 +102,7 @@ def _is_word_char(char: str) -> bool:
 
 def load_own_names(index: SuggestionIndex, engine: Engine, annotator_id: int, codebook: Codebook) -> None:
     """Add the surface text of the annotator's current span labels to `index`."""
-    span_layers = [layer.id for layer in codebook.layers if layer.kind == "span"]
+    span_layers = [layer.id for layer in codebook.layers if rules_of(layer).spans]
     labels = current_labels_query(annotator_ids=[annotator_id]).subquery()
     query = (
         select(
@@ -146,6 +147,6 @@ def load_gazetteer(index: SuggestionIndex, path: Path, codebook: Codebook) -> No
             layer.label(row["label"])
         except KeyError:
             raise InputError(f"{path}:{number}", f"unknown layer or label {row['layer']}/{row['label']}") from None
-        if layer.kind != "span":
+        if not rules_of(layer).spans:
             raise InputError(f"{path}:{number}", f"layer {layer.id!r} is not a span layer")
         index.add(row["layer"], row["text"], row["label"])

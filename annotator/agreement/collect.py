@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Select, String, cast, func, or_, select
 from annotator.agreement.results import GOLD
 from annotator.codebook import Layer
 from annotator.core.enums import FINISHED_STATUSES, Origin
+from annotator.core.kinds import rules_of
 from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, Passage
 from annotator.errors import AnnotatorError
 from annotator.labels import current_labels_query
@@ -88,9 +89,9 @@ def _layer_frame(connection: Connection, layer: Layer, selection: Selection) -> 
         Annotation.label,
         func.substr(cast(Annotation.created_at, String), 1, 10).label("day"),
     ]
-    if layer.kind == "span":
+    if rules_of(layer).spans:
         columns += [Annotation.span_start, Annotation.span_end]
-    elif layer.kind == "target_ordinal":
+    elif rules_of(layer).needs_target:
         columns.append(Annotation.target)
     else:
         columns += [

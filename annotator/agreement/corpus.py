@@ -29,14 +29,13 @@ from annotator.agreement.passage_layers import (
     ordinal_agreement,
     single_label_agreement,
 )
-from annotator.agreement.results import GOLD, MAIN_MEASURES, AgreementReport, LayerAgreement
+from annotator.agreement.results import DEFAULT_N_BOOT, GOLD, MAIN_MEASURES, AgreementReport, LayerAgreement
 from annotator.agreement.span_layers import span_agreement
 from annotator.codebook import Codebook, Layer
 from annotator.codebook.store import load_active_codebook
 from annotator.core.kinds import rules_of
 from annotator.errors import AnnotatorError
 
-DEFAULT_N_BOOT = 200
 """Layers where a coder who completed a passage without labelling it still counts (empty)."""
 
 
@@ -72,7 +71,7 @@ def corpus_agreement(
         selection = select_labels(connection, as_of=as_of, names=annotators, display_names=display_names)
         labels = label_frames(connection, chosen, selection)
         covered = done_frame(connection, selection)
-        extents = passage_extents(connection) if any(layer.kind == "span" for layer in chosen) else None
+        extents = passage_extents(connection) if any(rules_of(layer).spans for layer in chosen) else None
         results = [
             _measure(
                 layer,
@@ -113,7 +112,7 @@ def _measure(
         return single_label_agreement(data, resampling)
     if layer.kind == "passage_multi":
         return label_set_agreement(data, resampling)
-    if layer.kind == "target_ordinal":
+    if rules_of(layer).needs_target:
         return ordinal_agreement(data, codebook, resampling)
     return span_agreement(data, extents, resampling)
 

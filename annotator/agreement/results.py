@@ -25,6 +25,9 @@ CSV_COLUMNS = (
     "n_pairable",
     "interpretation",
 )
+DEFAULT_N_BOOT = 200
+"""Bootstrap resamples for the confidence intervals, unless a command says otherwise."""
+
 MAIN_MEASURES = {kind.value: rules.main_measure for kind, rules in KINDS.items()}
 """The measure of each layer kind shown in the pairwise matrix and over time."""
 GOLD = "(gold)"

@@ -8,9 +8,7 @@ import json
 import math
 import sys
 
-from annotator.agreement.corpus import DEFAULT_N_BOOT, corpus_agreement
-from annotator.agreement.html_report import write_html_report
-from annotator.agreement.results import CSV_COLUMNS, AgreementReport, LayerAgreement, Measure
+from annotator.agreement.results import CSV_COLUMNS, DEFAULT_N_BOOT, AgreementReport, LayerAgreement, Measure
 from annotator.cli.output import print_table
 from annotator.codebook.store import parse_stored
 from annotator.db.engine import read_session
@@ -52,6 +50,8 @@ def run_agreement(args: argparse.Namespace) -> int:
             as_of = release.last_annotation_id
             codebook = parse_stored(session.get_one(CodebookVersion, release.codebook_version_id))
     names = [name.strip() for name in args.annotators.split(",") if name.strip()] if args.annotators else None
+    from annotator.agreement.corpus import corpus_agreement  # pandas: only for this command
+
     report = corpus_agreement(
         project.engine,
         as_of=as_of,
@@ -62,6 +62,8 @@ def run_agreement(args: argparse.Namespace) -> int:
         codebook=codebook,
     )
     if args.html:
+        from annotator.agreement.html_report import write_html_report
+
         write_html_report(report, args.html)
     if args.format == "json":
         print(json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False))

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from annotator.export.exporter import export_dataset
 from annotator.export.rows import LABEL_MODES
 from annotator.export.splits import DEFAULT_SPLIT
 from annotator.project import open_project
@@ -35,6 +34,8 @@ def register(subcommands, common) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from annotator.export.exporter import export_dataset  # datasets and pyarrow: only for this command
+
     project = open_project(args.db)
     result = export_dataset(
         project.engine,

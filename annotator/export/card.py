@@ -20,6 +20,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from annotator.agreement.results import GOLD, Measure
 from annotator.codebook import Codebook, Layer
+from annotator.core.kinds import rules_of
 from annotator.export.features import data_file
 from annotator.export.tokens import TOKEN_PATTERN
 from annotator.releases import CHANGE_KINDS
@@ -167,7 +168,7 @@ def _columns(codebook: Codebook) -> str:
     ]
     for layer in codebook.layers:
         lines.append(f"- `{layer.id}` ({layer.kind}): {_layer_columns(layer)}")
-    if any(layer.kind == "span" for layer in codebook.layers):
+    if any(rules_of(layer).spans for layer in codebook.layers):
         lines += [
             "",
             "Span offsets: `start`/`end` are into `text` (the passage); `article_start`/`article_end` into "
@@ -188,7 +189,7 @@ def _columns(codebook: Codebook) -> str:
 def _layer_columns(layer: Layer) -> str:
     attributes = ", ".join(f"`{a.id}`" for a in layer.attributes)
     with_attributes = f" with {attributes}" if attributes else ""
-    if layer.kind == "span":
+    if rules_of(layer).spans:
         return (
             f"`{layer.id}` = list of {{start, end, text, label, article_start, article_end, source_start, "
             f"source_end{', ' + attributes if attributes else ''}}}; `{layer.id}_tags` = BIO tags over `tokens`."
@@ -214,9 +215,9 @@ def _codebook(codebook: Codebook) -> str:
         rows = []
         for label in layer.labels:
             name = label.name + (" (retired)" if label.retired else "")
-            value = ["none" if label.value is None else label.value] if layer.kind == "target_ordinal" else []
+            value = ["none" if label.value is None else label.value] if rules_of(layer).needs_target else []
             rows.append([f"`{label.id}`", name, *value, label.definition])
-        headers = ["id", "name", *(["value"] if layer.kind == "target_ordinal" else []), "definition"]
+        headers = ["id", "name", *(["value"] if rules_of(layer).needs_target else []), "definition"]
         lines += [_table(headers, rows), ""]
         for attribute in layer.attributes:
             values = ", ".join(f"`{value.id}` ({_cell(value.name)})" for value in attribute.values) or "true/false"
@@ -225,7 +226,7 @@ def _codebook(codebook: Codebook) -> str:
         for collapsed in layer.collapse:
             members = ", ".join(collapsed.labels)
             lines.append(f"- collapsed class `{collapsed.id}` ({_cell(collapsed.name)}): {members}")
-        if layer.kind == "target_ordinal":
+        if rules_of(layer).needs_target:
             targets = ", ".join(f"`{t.id}` ({_cell(t.name)})" for t in codebook.targets_for(layer.id)) or "none"
             if layer.target_layer:
                 targets += f"; also any mention labelled in `{layer.target_layer}` (the target is its text)"
@@ -338,7 +339,7 @@ def _limitations(result: ExportResult) -> str:
         "are left out, so gold spans are sparser than any one annotator's.",
     ]
     codebook = result.snapshot.codebook
-    if any(layer.kind == "span" and layer.allow_overlap for layer in codebook.layers):
+    if any(rules_of(layer).spans and layer.allow_overlap for layer in codebook.layers):
         lines.append("- BIO tags cannot hold overlapping spans (see Columns); use the spans column for those.")
     with_subtypes = [f"`{layer.id}`" for layer in codebook.layers if any(label.subtypes for label in layer.labels)]
     if with_subtypes:

@@ -350,7 +350,7 @@ def _ptc_mapping(path: Path | None) -> dict[str, str | None]:
 
 
 def _parse_ptc(path: Path, codebook: Codebook, mapping: dict[str, str | None]) -> Iterator[_Line | InputError]:
-    span_layers = [layer for layer in codebook.layers if layer.kind == "span"]
+    span_layers = [layer for layer in codebook.layers if rules_of(layer).spans]
     for where, line in _read_lines(path):
         fields = line.split("\t")
         if len(fields) != 4:
@@ -444,7 +444,7 @@ class _Checker:
         return self.people[name]
 
     def _passage(self, line: _Line, layer: Layer, article: _ArticleInfo) -> Passage:
-        if layer.kind != "span":
+        if not rules_of(layer).spans:
             if line.passage is None:
                 raise InputError(line.where, f'layer {layer.id!r} labels passages: give "passage" (an index)')
             passage = next((p for p in article.passages if p.index == line.passage), None)

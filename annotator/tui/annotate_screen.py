@@ -23,6 +23,7 @@ from textual.widgets import Footer
 from annotator.codebook import Attribute, AttributeValue, Codebook, Label, Layer, guideline_section
 from annotator.codebook.guidelines import has_guidelines
 from annotator.codebook.model import SUBTYPE_ATTRIBUTE
+from annotator.core.kinds import rules_of
 from annotator.db.models import Annotation
 from annotator.labels import LabelContent
 from annotator.spans import clean_span, word_at
@@ -195,7 +196,7 @@ class AnnotateScreen(Screen[None]):
         painted += [PaintedSpan(s.start, s.end, SUGGESTION_COLOR, suggestion=True) for s in self.suggestions]
         self.view.paint(painted)
         chosen = {row.label for row in data.labels if row.layer == self.active_layer.id}
-        if self.active_layer.kind == "target_ordinal":
+        if rules_of(self.active_layer).needs_target:
             chosen = {
                 row.label
                 for row in data.labels
@@ -239,7 +240,7 @@ class AnnotateScreen(Screen[None]):
             return "#888888"
 
     def _layer_extra(self) -> Text | None:
-        if self.active_layer.kind != "target_ordinal":
+        if not rules_of(self.active_layer).needs_target:
             return None
         targets = self.targets()
         text = Text("target [ ] : ", style="dim")
@@ -252,7 +253,7 @@ class AnnotateScreen(Screen[None]):
         return text
 
     def _compute_suggestions(self, data: PassageData) -> list[Suggestion]:
-        if self.active_layer.kind != "span":
+        if not rules_of(self.active_layer).spans:
             return []
         taken = {local for row in data.labels if row.layer == self.active_layer.id and (local := data.local_span(row))}
         rejected = {tuple(item) for item in data.rejected_suggestions}
@@ -329,7 +330,7 @@ class AnnotateScreen(Screen[None]):
         """What a label key does depends on the active layer's kind."""
         data, layer, workbench = self.shown_passage, self.active_layer, self.app.workbench
         mine = [row for row in data.labels if row.layer == layer.id]
-        if layer.kind == "span":
+        if rules_of(layer).spans:
             self._apply_span_label(label)
         elif layer.kind == "passage_multi":
             given = next((row for row in mine if row.label == label.id), None)
@@ -407,7 +408,7 @@ class AnnotateScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing now, so the footer shows what works."""
         if action in ("target",):
-            return self.active_layer.kind == "target_ordinal"
+            return rules_of(self.active_layer).needs_target
         if action in ("accept_suggestion", "reject_suggestion"):
             return bool(self.suggestions)
         return True
@@ -649,7 +650,7 @@ class AnnotateScreen(Screen[None]):
         """This screen's own bindings as currently mapped (after any keymap), and quit."""
         own = {binding.id for binding in self.BINDINGS if isinstance(binding, Binding)} | {"app.quit"}
         bindings = [binding for _, binding in [*self._bindings, *self.app._bindings] if binding.id in own]
-        if not any(layer.kind == "target_ordinal" for layer in self.codebook.layers):
+        if not any(rules_of(layer).needs_target for layer in self.codebook.layers):
             bindings = [binding for binding in bindings if not binding.action.startswith("target(")]
         return bindings
 

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from annotator.codebook import Layer
+from annotator.core.kinds import rules_of
 from annotator.core.rules import PassageText
 from annotator.db.models import Annotation
 from annotator.visible_text import visible
@@ -47,7 +48,7 @@ class LabelPalette(Static):
                 text.append(layer.category(category).name + "\n", style="bold dim")
             for label in labels:
                 text.append(f" {label.key} ", style=f"bold {readable_on(label.color)} on {label.color}")
-                mark = "●" if label.id in chosen and layer.kind != "span" else " "
+                mark = "●" if label.id in chosen and not rules_of(layer).spans else " "
                 text.append(f"{mark}{label.name}\n")
         for attribute in layer.attributes:
             text.append(f"{attribute.name}\n", style="bold dim")
