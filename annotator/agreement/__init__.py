@@ -6,12 +6,39 @@ columns = coders) with None or NaN for missing values; spans are tuples of offse
 
 from __future__ import annotations
 
-from annotator.agreement.alpha import LEVELS, Level, interpret_alpha, krippendorff_alpha
-from annotator.agreement.bootstrap import AlphaInterval, BootstrapInterval, bootstrap_alpha, bootstrap_ci
-from annotator.agreement.distances import jaccard_distance, masi_distance
-from annotator.agreement.kappa import cohen_kappa, fleiss_kappa, percent_agreement, scott_pi
-from annotator.agreement.spans import Scores, SpanAgreement, span_f1
-from annotator.agreement.unitizing import character_alpha, unitizing_alpha
+from importlib import import_module
+from typing import Any
+
+# Re-exported lazily (PEP 562), so that importing a light module of this package (e.g. the
+# results' data classes) does not load numpy for commands that never compute a statistic.
+_EXPORTS = {
+    "LEVELS": "alpha",
+    "Level": "alpha",
+    "interpret_alpha": "alpha",
+    "krippendorff_alpha": "alpha",
+    "AlphaInterval": "bootstrap",
+    "BootstrapInterval": "bootstrap",
+    "bootstrap_alpha": "bootstrap",
+    "bootstrap_ci": "bootstrap",
+    "jaccard_distance": "distances",
+    "masi_distance": "distances",
+    "cohen_kappa": "kappa",
+    "fleiss_kappa": "kappa",
+    "percent_agreement": "kappa",
+    "scott_pi": "kappa",
+    "Scores": "spans",
+    "SpanAgreement": "spans",
+    "span_f1": "spans",
+    "character_alpha": "unitizing",
+    "unitizing_alpha": "unitizing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+
 
 __all__ = [
     "LEVELS",

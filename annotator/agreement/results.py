@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.agreement.alpha import interpret_alpha
 from annotator.core.kinds import KINDS
 
 CSV_COLUMNS = (
@@ -58,6 +57,8 @@ class Measure:
     def interpretation(self) -> str:
         """`interpret_alpha` for alphas and kappas; empty for F1 and percentages."""
         if self.measure.startswith(("alpha", "kappa")):
+            from annotator.agreement.alpha import interpret_alpha  # numpy: only once a number is shown
+
             return interpret_alpha(self.coefficient)
         return ""
 

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session
 
 from annotator.core.source_map import SourceMap
 from annotator.db.engine import write_session
@@ -126,6 +127,7 @@ def _import_file(engine: Engine, path: Path, cutting: _Cutting, report: ImportRe
     prepared = _dedupe_within_file([_prepare(record) for record in read_articles(path)])
     if not prepared:
         return
+    segmented = {item.sha256: cutting.segments(item) for item in prepared}  # before taking the write lock
     with write_session(engine) as session:
         known = _known_hashes(session, [item.sha256 for item in prepared])
         fresh = [item for item in prepared if item.sha256 not in known]
@@ -133,28 +135,24 @@ def _import_file(engine: Engine, path: Path, cutting: _Cutting, report: ImportRe
         if not fresh:
             return
         now = utcnow()
-        article_ids = session.scalars(
-            insert(Article).returning(Article.id, sort_by_parameter_order=True),
-            [_article_row(item, now) for item in fresh],
-        ).all()
-        passage_rows = []
-        for article_id, item in zip(article_ids, fresh, strict=True):
-            for index, seg in enumerate(cutting.segments(item)):
-                passage_rows.append(
-                    {
-                        "article_id": article_id,
-                        "index": index,
-                        "start": seg.start,
-                        "end": seg.end,
-                        "kind": seg.kind,
-                        "annotatable": seg.annotatable,
-                    }
-                )
+        # Core inserts on the session's connection: the ORM's bulk path costs more than the
+        # database does for 100,000 passages, and these rows need none of its bookkeeping.
+        connection = session.connection()
+        connection.execute(insert(Article), [_article_row(item, now) for item in fresh])
+        ids = _ids_by_hash(session, [item.sha256 for item in fresh])  # one query per chunk, not a RETURNING per row
+        article_ids = [ids[item.sha256] for item in fresh]
+        passage_rows = [
+            (article_id, index, seg.start, seg.end, seg.kind, seg.annotatable)
+            for article_id, item in zip(article_ids, fresh, strict=True)
+            for index, seg in enumerate(segmented[item.sha256])
+        ]
         if passage_rows:
-            session.execute(insert(Passage), passage_rows)
+            # Straight to the driver's executemany: SQLAlchemy's per-row parameter processing
+            # cost more than SQLite's own work for 100,000 plain integer and text rows.
+            connection.exec_driver_sql(_passage_insert(connection.dialect.paramstyle), passage_rows)
     report.articles += len(fresh)
     report.passages += len(passage_rows)
-    report.annotatable += sum(row["annotatable"] for row in passage_rows)
+    report.annotatable += sum(row[5] for row in passage_rows)
 
 
 def _prepare(record: ArticleRecord) -> _PreparedArticle:
@@ -179,6 +177,34 @@ def _dedupe_within_file(items: list[_PreparedArticle]) -> list[_PreparedArticle]
             seen.add(item.sha256)
             unique.append(item)
     return unique
+
+
+def _passage_insert(paramstyle: str) -> str:
+    """The passages INSERT in the driver's own placeholder style (qmark for sqlite3, format for psycopg)."""
+    marks = ", ".join(["?"] * 6 if paramstyle == "qmark" else ["%s"] * 6)
+    columns = ", ".join(f'"{column.name}"' for column in _PASSAGE_COLUMNS)
+    return f"INSERT INTO {Passage.__tablename__} ({columns}) VALUES ({marks})"
+
+
+_PASSAGE_COLUMNS = tuple(
+    Passage.__table__.c[name] for name in ("article_id", "index", "start", "end", "kind", "annotatable")
+)
+
+
+def _ids_by_hash(session: Session, hashes: Sequence[str]) -> dict[str, int]:
+    """Article id by text hash, for `hashes` (each stored once: the hash is unique)."""
+    found: dict[str, int] = {}
+    for offset in range(0, len(hashes), _HASH_LOOKUP_CHUNK):
+        chunk = hashes[offset : offset + _HASH_LOOKUP_CHUNK]
+        found.update(
+            {
+                sha256: article_id
+                for sha256, article_id in session.execute(
+                    select(Article.sha256, Article.id).where(Article.sha256.in_(chunk))
+                )
+            }
+        )
+    return found
 
 
 def _known_hashes(session, hashes: Iterable[str]) -> set[str]:
