@@ -128,7 +128,7 @@ def check_label(
         others.remove(replacing)
     if rules.needs_target:
         _check_target(codebook, layer, passage, content.target or "", others, targets)
-    _check_cardinality(layer, content, others)
+    _check_cardinality(layer, passage, content, others)
 
 
 def check_removal(
@@ -171,19 +171,18 @@ def _check_span(passage: PassageText, start: int, end: int) -> None:
             f"span {start}-{end} is outside passage {passage.passage_id} ({passage.start}-{passage.end})"
         )
     text = passage.slice(start, end)
+    named = f"span {start}-{end} {_quoted(text)}"
     if text[0].isspace() or text[-1].isspace():
-        raise RuleViolation(f"span {start}-{end} starts or ends with whitespace")
+        raise RuleViolation(f"{named} starts or ends with whitespace")
     if text[0] in EDGE_PUNCTUATION or text[-1] in EDGE_PUNCTUATION:
-        raise RuleViolation(f"span {start}-{end} starts or ends with punctuation ({text[0]!r}...{text[-1]!r})")
+        raise RuleViolation(f"{named} starts or ends with punctuation (. , : ;)")
     relative_start, relative_end = start - passage.start, end - passage.start
     for marker in MARKUP.finditer(passage.text):
         if marker.start() <= relative_start < marker.end() or marker.start() < relative_end <= marker.end():
-            raise RuleViolation(
-                f"span {start}-{end} starts or ends in the citation marker or placeholder {marker.group()!r}"
-            )
+            raise RuleViolation(f"{named} starts or ends in the citation marker or placeholder {marker.group()!r}")
     boundaries = grapheme_boundaries(passage.text)
     if relative_start not in boundaries or relative_end not in boundaries:
-        raise RuleViolation(f"span {start}-{end} cuts a character in two (a letter and its accents or marks)")
+        raise RuleViolation(f"{named} cuts a character in two (a letter and its accents or marks)")
 
 
 def grapheme_boundaries(text: str) -> set[int]:
@@ -228,11 +227,16 @@ def _check_target(
     raise RuleViolation(f"unknown target {target!r} for layer {layer.id!r}")
 
 
+def _quoted(text: str, width: int = 40) -> str:
+    """A span's text for a message: quoted (line breaks escaped), shortened."""
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
 def _surface(passage: PassageText, row: LabelContent) -> str:
     return passage.slice(row.span_start or 0, row.span_end or 0)
 
 
-def _check_cardinality(layer: Layer, content: LabelContent, held: Sequence[LabelContent]) -> None:
+def _check_cardinality(layer: Layer, passage: PassageText, content: LabelContent, held: Sequence[LabelContent]) -> None:
     rules = rules_of(layer)
     mine = [row for row in held if row.layer == layer.id]
     key = item_key(rules, content.label, content.span_start, content.span_end, content.target)
@@ -252,7 +256,8 @@ def _check_cardinality(layer: Layer, content: LabelContent, held: Sequence[Label
                 continue
             if row.span_start < content.span_end and content.span_start < row.span_end:
                 raise RuleViolation(
-                    f"span {content.span_start}-{content.span_end} overlaps span "
-                    f"{row.span_start}-{row.span_end} ({row.label}); layer {layer.id!r} allows no overlaps",
+                    f"span {content.span_start}-{content.span_end} {_quoted(_surface(passage, content))} overlaps "
+                    f"{row.label} {row.span_start}-{row.span_end} {_quoted(_surface(passage, row))}; "
+                    f"layer {layer.id!r} allows no overlaps",
                     row,
                 )

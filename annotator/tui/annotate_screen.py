@@ -372,9 +372,24 @@ class AnnotateScreen(Screen[None]):
         start, end = data.window.to_article(*cleaned)
         view.clear_selection()
         self.editing_id = None
+        layer_id = self.active_layer.id
+        if editing is None:  # a label key on a span you already tagged changes it, or (same label) removes it
+            editing = next(
+                (
+                    row
+                    for row in data.labels
+                    if row.layer == layer_id and (row.span_start, row.span_end) == (start, end)
+                ),
+                None,
+            )
+            if editing is not None and editing.label == label.id:
+                same = editing
+                self._write(lambda: workbench.delete(same))
+                return
         if editing is not None:
             content = LabelContent.of(editing).with_changes(label=label.id, span_start=start, span_end=end)
-            self._write(lambda: workbench.edit(editing, content))
+            target = editing
+            self._write(lambda: workbench.edit(target, content))
         else:
             self._write(
                 lambda: workbench.add(data.passage_id, LabelContent(self.active_layer.id, label.id, start, end))

@@ -68,6 +68,24 @@ async def test_word_under_cursor_is_tagged_by_its_label_key(setup):
         assert work_row(project, people["alice"], row.passage_id).status == "in_progress"
 
 
+async def test_a_label_key_on_a_tagged_span_relabels_it_and_the_same_key_removes_it(setup):
+    project, people = setup
+    app = app_for(project, people["alice"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["ctrl+right"] * 7, "s")  # "bridge": state forces
+        await settle(pilot)
+        await pilot.press("c")  # the same word: civilians instead (actors may not overlap)
+        await settle(pilot)
+        (row,) = current(project, people["alice"])
+        assert (row.label, span_text(project, row)) == ("civilians", "bridge")
+        assert len(all_revisions(project)) == 2  # an edit: a new revision, nothing lost
+        await pilot.press("c")  # again: removed
+        await settle(pilot)
+        assert current(project, people["alice"]) == []
+        assert len(all_revisions(project)) == 3
+
+
 async def test_keyboard_selection_snaps_to_words_and_trims_punctuation(setup):
     project, people = setup
     app = app_for(project, people["alice"])
