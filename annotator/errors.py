@@ -12,3 +12,11 @@ class InputError(AnnotatorError):
         super().__init__(f"{where}: {reason}")
         self.where = where
         self.reason = reason
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped (`\\n`, `\\x1b`), so that a
+    message quoting the user's input stays one line and cannot drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)

@@ -1,9 +1,11 @@
 """A shared PostgreSQL server: one login role per person, mapped to their annotator.
 
-Row-level security (policies created by the schema migration) lets a role read and write only
-its own annotator's labels and work rows, while leads read everything; passages can be locked
-for a claim but not changed. `grant_access` creates a person's login role, grants what the
-tool needs and switches the policies on; `session_annotator` decides who is working: a
+Row-level security, column grants and the `annotations_guard` trigger (created by the schema
+migrations) let a role read and write only its own annotator's labels and work rows, while
+leads read everything and write gold under their own name; nobody but the owner changes
+passages, and dynamic claims go through the `claim_next_passage` function. `grant_access`
+creates a person's login role, grants what the tool needs (and nothing more: it revokes
+first) and switches the policies on; `session_annotator` decides who is working: a
 connection as a mapped role is that person, whatever `--annotator` says.
 """
 
@@ -21,33 +23,50 @@ from annotator.db.models import ANNOTATOR_ROLES, Annotator
 from annotator.errors import AnnotatorError
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-SECURED_TABLES = ("annotations", "assignments", "passages", "adjudications")
+SECURED_TABLES = ("annotations", "assignments", "passages", "adjudications", "annotators")
 READ_TABLES = (
     "alembic_version",
     "articles",
     "passages",
     "annotators",
+    "annotator_self",
     "codebook_versions",
     "releases",
     "settings",
     "passage_workload",
     "adjudications",
+    "annotations",
+    "assignments",
+)
+# Every column but `id` (ids come from the sequences only); `annotations_guard` checks the rest.
+ANNOTATION_COLUMNS = (
+    "passage_id, annotator_id, layer, label, span_start, span_end, target, attributes, codebook_version_id, "
+    "supersedes_id, deleted, origin, needs_review, created_at"
+)
+ASSIGNMENT_COLUMNS = (
+    "passage_id, annotator_id, status, note, comment, active_seconds, rejected_suggestions, assigned_at, "
+    "claimed_at, created_at, updated_at"
+)
+WORK_COLUMNS = "status, note, comment, active_seconds, rejected_suggestions, updated_at"
+ADJUDICATION_COLUMNS = (
+    "passage_id, layer, lead_id, method, chosen_annotator_id, rationale, dispute_key, source_revision_ids, "
+    "gold_revision_ids, decided_at"
 )
 GRANTS = {
     "annotator": [
-        "GRANT SELECT, INSERT ON annotations TO {role}",
-        "GRANT SELECT, INSERT, UPDATE ON assignments TO {role}",
-        "GRANT UPDATE ON passages TO {role}",  # row locks for claims; the policy refuses changes
-        "REVOKE INSERT, UPDATE ON settings, adjudications FROM {role}",
+        f"GRANT INSERT ({ANNOTATION_COLUMNS}) ON annotations TO {{role}}",
+        f"GRANT INSERT ({ASSIGNMENT_COLUMNS}), UPDATE ({WORK_COLUMNS}) ON assignments TO {{role}}",
     ],
     "lead": [
-        "GRANT SELECT, INSERT ON annotations TO {role}",
-        "GRANT SELECT, INSERT, UPDATE ON assignments TO {role}",
-        "GRANT UPDATE ON passages TO {role}",
-        "GRANT SELECT, INSERT, UPDATE ON settings TO {role}",
-        "GRANT SELECT, INSERT ON adjudications TO {role}",
+        f"GRANT INSERT ({ANNOTATION_COLUMNS}) ON annotations TO {{role}}",
+        f"GRANT INSERT ({ASSIGNMENT_COLUMNS}), UPDATE ({WORK_COLUMNS}, assigned_at, claimed_at) ON assignments "
+        "TO {role}",
+        "GRANT INSERT (key, value), UPDATE (value) ON settings TO {role}",  # column grants: no LOCK TABLE
+        f"GRANT INSERT ({ADJUDICATION_COLUMNS}) ON adjudications TO {{role}}",
     ],
 }
+SESSION_LIMITS = {"idle_in_transaction_session_timeout": "60s", "lock_timeout": "10s"}
+"""Set on every annotator and lead role: nobody holds locks or a transaction open for long."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +101,17 @@ def grant_access(
         created_role = _ensure_login_role(connection, db_role, password)
         quoted = _quote(connection, sql.Identifier(db_role))
         schema = connection.scalar(text("SELECT current_schema()"))
-        statements = [
-            f"GRANT USAGE ON SCHEMA {_quote(connection, sql.Identifier(schema))} TO {{role}}",
+        quoted_schema = _quote(connection, sql.Identifier(schema))
+        statements = [  # start from nothing, so a rerun that changes the role takes privileges away
+            f"REVOKE ALL ON ALL TABLES IN SCHEMA {quoted_schema} FROM {{role}}",
+            f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {quoted_schema} FROM {{role}}",
+            f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {quoted_schema} FROM {{role}}",
+            f"GRANT USAGE ON SCHEMA {quoted_schema} TO {{role}}",
             f"GRANT SELECT ON {', '.join(READ_TABLES)} TO {{role}}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {_quote(connection, sql.Identifier(schema))} TO {{role}}",
+            f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {quoted_schema} TO {{role}}",
+            "GRANT EXECUTE ON FUNCTION claim_next_passage(integer), passage_places(integer) TO {role}",
             *GRANTS[role],
+            *(f"ALTER ROLE {{role}} SET {setting} = '{value}'" for setting, value in SESSION_LIMITS.items()),
         ]
         for statement in statements:
             connection.exec_driver_sql(statement.format(role=quoted))

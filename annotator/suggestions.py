@@ -8,14 +8,17 @@ A suggestion is not a label: it becomes one only when accepted.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from annotator.codebook import Codebook
+from annotator.codebook.problems import CodebookError
 from annotator.core.kinds import rules_of
 from annotator.db.engine import read_session
 from annotator.db.models import Article, Passage
@@ -126,27 +129,76 @@ def load_gazetteer(index: SuggestionIndex, path: Path, codebook: Codebook) -> No
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(str(path), f"cannot read gazetteer: {error}") from None
+    rows: list[tuple[int, Any]] = []
     if path.suffix == ".jsonl":
-        rows = []
         for number, line in enumerate(content.splitlines(), start=1):
             if line.strip():
                 try:
                     rows.append((number, json.loads(line)))
                 except json.JSONDecodeError as error:
                     raise InputError(f"{path}:{number}", f"malformed JSON: {error.msg}") from None
+                except ValueError as error:  # e.g. an integer of more than 4300 digits
+                    raise InputError(f"{path}:{number}", f"malformed JSON: {error}") from None
+                except RecursionError:
+                    raise InputError(f"{path}:{number}", "malformed JSON: nested too deeply") from None
     else:
-        reader = csv.DictReader(content.splitlines())
-        rows = [(number, row) for number, row in enumerate(reader, start=2)]
-    for number, row in rows:
-        if not isinstance(row, dict) or not all(
-            isinstance(row.get(k), str) and row.get(k) for k in ("text", "layer", "label")
-        ):
-            raise InputError(f"{path}:{number}", "need non-empty text, layer and label")
+        reader = csv.DictReader(io.StringIO(content, newline=""))
         try:
-            layer = codebook.layer(row["layer"])
-            layer.label(row["label"])
-        except KeyError:
-            raise InputError(f"{path}:{number}", f"unknown layer or label {row['layer']}/{row['label']}") from None
-        if not rules_of(layer).spans:
-            raise InputError(f"{path}:{number}", f"layer {layer.id!r} is not a span layer")
-        index.add(row["layer"], row["text"], row["label"])
+            reader.fieldnames  # noqa: B018 - reads the header, so line numbers count from it
+        except csv.Error as error:
+            raise InputError(f"{path}:1", f"malformed CSV: {error}") from None
+        rows_read = iter(reader)
+        while True:
+            start = reader.line_num + 1  # the line the next row starts on
+            try:
+                row = next(rows_read)
+            except StopIteration:
+                break
+            except csv.Error as error:  # e.g. a field over csv.field_size_limit() (128 KiB)
+                raise InputError(f"{path}:{start}", f"malformed CSV: {error}") from None
+            rows.append((start, row))
+    problems: list[str] = []
+    for number, row in rows:
+        problem = _gazetteer_problem(row, codebook)
+        if problem is not None:
+            problems.append(f"{path}:{number}: {problem}")
+        elif not problems:
+            index.add(row["layer"], row["text"], row["label"])
+    if problems:
+        raise GazetteerError(str(path), problems)
+
+
+class GazetteerError(CodebookError):
+    """A gazetteer has bad rows; `messages` lists each as `file:line: what`."""
+
+    def __init__(self, source: str, messages: list[str]) -> None:
+        count = len(messages)
+        InputError.__init__(self, source, f"{count} bad row{'s' if count != 1 else ''} in the gazetteer")
+        self.messages = list(messages)
+
+
+def _gazetteer_problem(row: Any, codebook: Codebook) -> str | None:
+    """What is wrong with one gazetteer row, or None."""
+    if not isinstance(row, dict):
+        return "need an object with text, layer and label"
+    for key in ("text", "layer", "label"):
+        if not isinstance(row.get(key), str) or not row[key].strip():
+            return f"need non-empty text, layer and label ({key} is {'missing' if key not in row else 'empty'})"
+    try:
+        layer = codebook.layer(row["layer"])
+    except KeyError:
+        return f"unknown layer {row['layer']!r}"
+    try:
+        label = layer.label(row["label"])
+    except KeyError:
+        return f"unknown label {row['label']!r} in layer {layer.id!r}"
+    if label.retired:
+        return f"label {label.id!r} of layer {layer.id!r} is retired"
+    if not rules_of(layer).spans:
+        return f"layer {layer.id!r} is not a span layer"
+    name = row["text"].strip()
+    if len(name) < 2:
+        return f"name {name!r} is too short to suggest (2 characters at least)"
+    if _WORD.match(name) is None:
+        return f"name {name!r} must start with a letter or digit"
+    return None

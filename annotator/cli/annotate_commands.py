@@ -10,11 +10,14 @@ from sqlalchemy import select
 
 from annotator.annotators import add_annotator
 from annotator.cli.db_commands import initialise
+from annotator.codebook import Codebook
+from annotator.codebook.keymap import read_keymap
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Annotator
 from annotator.importing.importer import import_paths
 from annotator.project import open_project
 from annotator.security import session_annotator
+from annotator.suggestions import SuggestionIndex, load_gazetteer
 
 DEMO_DATABASE = "annotator-demo.db"
 DEMO_ANNOTATOR = "demo"
@@ -73,6 +76,17 @@ def open_ui(db: str | None, annotator_name: str | None, gazetteer: Path | None, 
     project = open_project(db)
     with read_session(project.engine) as session:
         annotator = session_annotator(session, annotator_name)
+    # Bad option files fail here, in one line, before Textual loads (the app reads them again).
+    if gazetteer is not None:
+        load_gazetteer(SuggestionIndex(), gazetteer, project.codebook)
+    if keymap is not None:
+        check_keymap(keymap, project.codebook)
     from annotator.tui.app import run_app  # Textual loads only for the commands that need it
 
     return run_app(project, annotator.id, gazetteer=gazetteer, keymap=keymap)
+
+
+def check_keymap(path: Path, codebook: Codebook | None = None) -> dict[str, str]:
+    """Read and check a keymap as the app does (`annotator.codebook.keymap.read_keymap`): every
+    problem with the file, its binding ids and keys is an `InputError` naming it."""
+    return read_keymap(path, codebook)

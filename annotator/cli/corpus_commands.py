@@ -12,6 +12,7 @@ from sqlalchemy import select
 from annotator.cli.output import print_table
 from annotator.db.engine import read_session
 from annotator.db.models import Annotator
+from annotator.errors import one_line
 from annotator.importing.importer import (
     DEFAULT_MAX_PASSAGE_CHARS,
     ImportReport,
@@ -94,7 +95,7 @@ def run_import(args: argparse.Namespace) -> int:
     if show_progress:
         print(file=sys.stderr)
     for error in report.errors:
-        print(f"annotator: error: {error}", file=sys.stderr)
+        print(f"annotator: error: {one_line(error)}", file=sys.stderr)
     print(
         f"imported {report.articles} articles ({report.passages} passages, "
         f"{report.annotatable} annotatable) from {report.files} files"

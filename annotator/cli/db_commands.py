@@ -31,6 +31,9 @@ def register(subcommands, common) -> None:
     upgrade.set_defaults(handler=run_upgrade)
     downgrade = actions.add_parser("downgrade", parents=[common], help="downgrade to REV (`base`: empty)")
     downgrade.add_argument("revision")
+    downgrade.add_argument(
+        "--yes", action="store_true", help="downgrade even though it drops data (refused without it)"
+    )
     downgrade.set_defaults(handler=run_downgrade)
     current = actions.add_parser("current", parents=[common], help="the database's schema revision")
     current.set_defaults(handler=run_current)
@@ -82,7 +85,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 def run_downgrade(args: argparse.Namespace) -> int:
     engine = make_engine(resolve_url(args.db))
     before = migrate.current_revision(engine)
-    migrate.downgrade(engine, args.revision)
+    migrate.downgrade(engine, args.revision, confirmed=args.yes)
     print(f"schema {before or 'empty'} -> {migrate.current_revision(engine) or 'empty'}")
     return 0
 

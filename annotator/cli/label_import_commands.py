@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotator.errors import one_line
 from annotator.importing.labels_import import COVERAGE, FORMATS, import_labels
 from annotator.project import open_project
 
@@ -45,10 +46,10 @@ def run_import_labels(args: argparse.Namespace) -> int:
     )
     level = "warning" if args.skip_bad else "error"
     for error in report.errors:
-        print(f"annotator: {level}: {error}", file=sys.stderr)
+        print(f"annotator: {level}: {one_line(error)}", file=sys.stderr)
     if report.errors and not args.skip_bad:
         print(
-            f"nothing imported: {len(report.errors)} of {report.lines} lines are bad "
+            f"annotator: nothing imported: {len(report.errors)} of {report.lines} lines are bad "
             "(fix them, or use --skip-bad to import the rest)",
             file=sys.stderr,
         )

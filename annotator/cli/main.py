@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from annotator import __version__
 from annotator.cli import (
@@ -27,7 +27,9 @@ from annotator.cli import (
     release_commands,
     team_commands,
 )
-from annotator.errors import AnnotatorError
+from annotator.codebook.problems import CodebookError
+from annotator.db.engine import database_reason
+from annotator.errors import AnnotatorError, one_line
 
 COMMAND_MODULES = (
     db_commands,
@@ -68,16 +70,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args) or 0
-    except AnnotatorError as error:
-        print(f"annotator: error: {error}", file=sys.stderr)
+    except CodebookError as error:
+        # Every problem as `file:line: what`, one a line; the first after the usual prefix.
+        for index, message in enumerate(error.messages or [str(error)]):
+            print(f"annotator: error: {one_line(message)}" if index == 0 else one_line(message), file=sys.stderr)
         return 1
-    except OperationalError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        print(f"annotator: error: database: {reason}", file=sys.stderr)
+    except AnnotatorError as error:
+        fail(str(error))
+        return 1
+    except DBAPIError as error:
+        fail(database_message(error))
+        return 1
+    except RecursionError:
+        fail("input nested too deeply")
+        return 1
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        fail(f"{where}{(error.strerror or str(error)).lower()}")
         return 1
     except KeyboardInterrupt:
         print("annotator: interrupted", file=sys.stderr)
         return 130
+
+
+def fail(message: str) -> None:
+    """Print `annotator: error: MESSAGE` on stderr, always as one line."""
+    print(f"annotator: error: {one_line(message)}", file=sys.stderr)
+
+
+# SQLSTATE 42501 (insufficient_privilege): a missing GRANT, or a row-level security policy.
+_INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def database_message(error: DBAPIError) -> str:
+    """`database: REASON` from the driver's first line; privilege errors say `permission denied`."""
+    reason = database_reason(error)
+    if getattr(error.orig, "sqlstate", None) == _INSUFFICIENT_PRIVILEGE:
+        prefix = "permission denied for "
+        return f"database: permission denied: {reason[len(prefix) :] if reason.startswith(prefix) else reason}"
+    return f"database: {reason}"
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def run_add(args: argparse.Namespace) -> int:
     project = open_project(args.db)
     with write_session(project.engine) as session:
         person = add_annotator(session, args.name, args.role)
-        print(f"added {person.name} ({person.role})")
+    print(f"added {person.name} ({person.role})")  # only once committed
     return 0
 
 
@@ -50,5 +50,5 @@ def run_remove(args: argparse.Namespace) -> int:
     project = open_project(args.db)
     with write_session(project.engine) as session:
         person = remove_annotator(session, args.name)
-        print(f"removed {person.name}; their labels stay in the history")
+    print(f"removed {person.name}; their labels stay in the history")  # only once committed
     return 0

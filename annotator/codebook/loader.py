@@ -133,10 +133,17 @@ def _parse(text: str, problems: Problems) -> Codebook | None:
     except yaml.YAMLError as exc:
         problems.at_line(_error_line(exc, text), f"YAML syntax error: {_error_text(exc)}")
         return None
+    except RecursionError:
+        problems.at_line(1, "YAML nested too deeply")
+        return None
     if root is None:
         problems.at_line(1, "the codebook is empty")
         return None
-    return _Reader(problems).codebook(root)
+    try:
+        return _Reader(problems).codebook(root)
+    except RecursionError:
+        problems.at_line(1, "YAML nested too deeply")
+        return None
 
 
 def _error_line(exc: yaml.YAMLError, text: str) -> int:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session
 
 from annotator.errors import AnnotatorError
@@ -69,6 +69,12 @@ def _tune_sqlite(engine: Engine) -> None:
     def on_begin(connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def database_reason(error: DBAPIError) -> str:
+    """The first line of the driver's message: no SQL, no parameters, no background link."""
+    text = str(error.orig if error.orig is not None else error).strip()
+    return text.splitlines()[0] if text else type(error.orig or error).__name__
 
 
 @contextmanager

@@ -14,11 +14,45 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from annotator.errors import AnnotatorError
+
+# What downgrading *past* each revision would lose: revision id -> [(what, SQL count query)],
+# `what` in the plural (`1 adjudication` drops the noun's last `s`).
+# Downgrading from `current` to `target` runs the downgrade() of every revision from `current`
+# down to, not including, `target`; each of their queries is run first, on the schema as it is,
+# and any non-zero count refuses the downgrade unless it is confirmed. A revision that drops a
+# table or a column lists here every row or non-null value it would throw away; one that drops
+# nothing holding data lists nothing (an empty list). A revision missing from this table is
+# treated as losing data it cannot count, so its downgrade always needs confirmation.
+DOWNGRADE_LOSSES: dict[str, list[tuple[str, str]]] = {
+    "c3a9d5e1f2b7": [],  # database-enforced writes: functions, a trigger, policies, views; no data
+    "b664ac418178": [
+        (
+            "article source-offset maps",
+            "SELECT count(*) FROM articles WHERE CAST(source_gaps AS TEXT) NOT IN ('[]', 'null')",
+        ),
+    ],
+    "1f79b923c7d1": [
+        ("adjudications", "SELECT count(*) FROM adjudications"),
+        ("settings (e.g. the assignment mode)", "SELECT count(*) FROM settings"),
+        ("role mappings", "SELECT count(*) FROM annotators WHERE db_role IS NOT NULL"),
+        ("assignment times", "SELECT count(*) FROM assignments WHERE assigned_at IS NOT NULL"),
+        ("claim times", "SELECT count(*) FROM assignments WHERE claimed_at IS NOT NULL"),
+    ],
+    "f0262f383a45": [
+        ("label revisions", "SELECT count(*) FROM annotations"),
+        ("articles", "SELECT count(*) FROM articles"),
+        ("passages", "SELECT count(*) FROM passages"),
+        ("work rows (statuses, notes, comments, times)", "SELECT count(*) FROM assignments"),
+        ("annotators", "SELECT count(*) FROM annotators"),
+        ("releases", "SELECT count(*) FROM releases"),
+        ("codebook versions", "SELECT count(*) FROM codebook_versions"),
+    ],
+}
 
 
 def migrations_dir() -> Path:
@@ -51,8 +85,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _run(engine: Engine, action, *args) -> None:
+def _run(engine: Engine, action, *args, check=None) -> None:
     """Run an Alembic command on one connection of `engine`, in one transaction.
+
+    `check(connection)`, if given, runs first in the same transaction and may refuse by raising.
 
     On SQLite, foreign keys are switched off for the migration (batch mode rebuilds tables by
     copy, drop and rename, which would otherwise trip them) and checked before the commit.
@@ -64,6 +100,8 @@ def _run(engine: Engine, action, *args) -> None:
             _driver(connection).execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
+                if check is not None:
+                    check(connection)
                 config.attributes["connection"] = connection
                 try:
                     action(config, *args)
@@ -105,10 +143,66 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     _run(engine, command.upgrade, revision)
 
 
-def downgrade(engine: Engine, revision: str) -> None:
-    """Downgrade the schema to `revision` (`base` removes every table)."""
+def downgrade(engine: Engine, revision: str, *, confirmed: bool = False) -> None:
+    """Downgrade the schema to `revision` (`base` removes every table).
+
+    Unless `confirmed`, refuse (and change nothing) when the downgrade would lose data: rows of
+    the tables it drops, values of the columns it drops (see `DOWNGRADE_LOSSES`).
+    """
     refuse_if_newer(engine)
-    _run(engine, command.downgrade, revision)
+
+    def refuse_losses(connection: Connection) -> None:
+        if confirmed:
+            return
+        target, losses = downgrade_losses(connection, revision)
+        if losses:
+            raise AnnotatorError(
+                f"downgrading to {target} would lose {', '.join(losses)}; back up, then rerun with --yes"
+            )
+
+    _run(engine, command.downgrade, revision, check=refuse_losses)
+
+
+def downgraded_revisions(current: str | None, target: str) -> list[Script]:
+    """The revisions whose downgrade() runs going from `current` to `target`, newest first.
+
+    Empty when there is nothing to do or the target cannot be resolved (Alembic then reports it).
+    """
+    if current is None:
+        return []
+    scripts = ScriptDirectory.from_config(alembic_config())
+    try:
+        return list(scripts.iterate_revisions(current, target))
+    except Exception:  # an unknown or non-ancestor target: the downgrade itself says what is wrong
+        return []
+
+
+def downgrade_losses(connection: Connection, target: str) -> tuple[str, list[str]]:
+    """The resolved target and what downgrading to it would lose, e.g. `12 adjudications`."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    revisions = downgraded_revisions(current, target)
+    if revisions:
+        down = revisions[-1].down_revision
+        target = down if isinstance(down, str) else "base"
+    losses: list[str] = []
+    for script in revisions:
+        declared = DOWNGRADE_LOSSES.get(script.revision)
+        if declared is None:
+            losses.append(f"what revision {script.revision} holds (it declares no loss check)")
+            continue
+        for what, query in declared:
+            count = connection.execute(text(query)).scalar() or 0
+            if count:
+                losses.append(_counted(int(count), what))
+    return target, losses
+
+
+def _counted(count: int, what: str) -> str:
+    """`12 adjudications`, `1 adjudication`: `what` is plural, its noun before any `(`."""
+    if count != 1:
+        return f"{count} {what}"
+    noun, space, note = what.partition(" (")
+    return f"1 {noun.removesuffix('s')}{space}{note}"
 
 
 def history_lines() -> list[str]:

@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from annotator.core.source_map import SourceMap
-from annotator.db.engine import write_session
+from annotator.db.engine import database_reason, write_session
 from annotator.db.models import Article, Passage, utcnow
 from annotator.errors import AnnotatorError, InputError
 from annotator.importing.keep_spans import KeepSpans
@@ -115,6 +116,11 @@ def import_paths(
             _import_file(engine, path, cutting, report)
         except InputError as error:
             report.errors.append(str(error))
+            if strict:
+                break
+        except DBAPIError as error:
+            # The file's transaction was rolled back; the next file gets a fresh one.
+            report.errors.append(f"{path}: database error: {database_reason(error)}")
             if strict:
                 break
         if progress is not None:

@@ -11,13 +11,13 @@ sha256, and for PTC also by "article" + id.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import InputError
+from annotator.importing.readers import is_offset, parse_json_line
 
 
 @dataclass
@@ -51,6 +51,8 @@ def _read_file(path: Path, by_name: dict[str, list[tuple[int, int]]]) -> None:
         raise InputError(str(path), "no such file") from None
     except (UnicodeDecodeError, IsADirectoryError) as error:
         raise InputError(str(path), f"cannot read as UTF-8 text ({error.__class__.__name__})") from None
+    except OSError as error:
+        raise InputError(str(path), f"cannot read file: {(error.strerror or str(error)).lower()}") from None
     jsonl = path.suffix.lower() == ".jsonl"
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -65,10 +67,7 @@ def _read_file(path: Path, by_name: dict[str, list[tuple[int, int]]]) -> None:
 
 
 def _jsonl_span(where: str, line: str) -> tuple[str, int, int] | None:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(where, f"not JSON ({error.msg})") from None
+    data = parse_json_line(where, line)
     if not isinstance(data, dict):
         raise InputError(where, "expected a JSON object")
     if "article" not in data:
@@ -86,6 +85,6 @@ def _ptc_span(where: str, line: str) -> tuple[str, int, int]:
     if len(fields) != 4:
         raise InputError(where, "expected article_id<TAB>technique<TAB>start<TAB>end")
     article, _technique, start, end = fields
-    if not (start.isdecimal() and end.isdecimal()):
+    if not (is_offset(start) and is_offset(end)):
         raise InputError(where, "start and end must be integers")
     return article, int(start), int(end)

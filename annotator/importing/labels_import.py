@@ -33,7 +33,6 @@ technique); each label goes to the codebook's span layer that has it.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -54,6 +53,7 @@ from annotator.core.source_map import SourceMap, SpanNotPlaced
 from annotator.db.engine import write_session
 from annotator.db.models import Annotator, Article, Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError, InputError
+from annotator.importing.readers import NUL_IN_TEXT, is_offset, parse_json_line, unstorable
 from annotator.labels import LabelContent, add_label, current_labels_query
 
 FORMATS = ("jsonl", "ptc")
@@ -283,6 +283,8 @@ def _read_lines(path: Path) -> Iterator[tuple[str, str]]:
         raise InputError(str(path), "no such file") from None
     except (UnicodeDecodeError, IsADirectoryError) as error:
         raise InputError(str(path), f"cannot read as UTF-8 text ({error.__class__.__name__})") from None
+    except OSError as error:
+        raise InputError(str(path), f"cannot read file: {(error.strerror or str(error)).lower()}") from None
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             yield f"{path}:{number}", line
@@ -290,6 +292,9 @@ def _read_lines(path: Path) -> Iterator[tuple[str, str]]:
 
 def _parse_jsonl(path: Path) -> Iterator[_Line | InputError]:
     for where, line in _read_lines(path):
+        if "\x00" in line:
+            yield InputError(where, NUL_IN_TEXT)
+            continue
         try:
             yield _jsonl_line(where, line)
         except InputError as error:
@@ -297,12 +302,12 @@ def _parse_jsonl(path: Path) -> Iterator[_Line | InputError]:
 
 
 def _jsonl_line(where: str, line: str) -> _Line:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise InputError(where, f"not JSON ({error.msg})") from None
+    data = parse_json_line(where, line)
     if not isinstance(data, dict):
         raise InputError(where, "expected a JSON object")
+    problem = unstorable(data)
+    if problem is not None:
+        raise InputError(where, problem)
     for name in ("article", "layer", "label"):
         if name not in data:
             raise InputError(where, f"missing {name!r}")
@@ -338,9 +343,11 @@ def _ptc_mapping(path: Path | None) -> dict[str, str | None]:
         return mapping
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except (OSError, ValueError, yaml.YAMLError) as error:  # ValueError: also a bad YAML timestamp
         reason = str(error).splitlines()[0] if str(error) else error.__class__.__name__
         raise InputError(str(path), f"cannot read mapping ({reason})") from None
+    except RecursionError:
+        raise InputError(str(path), "cannot read mapping (YAML nested too deeply)") from None
     if not isinstance(data, dict) or not all(
         isinstance(key, str) and (value is None or isinstance(value, str)) for key, value in data.items()
     ):
@@ -352,12 +359,15 @@ def _ptc_mapping(path: Path | None) -> dict[str, str | None]:
 def _parse_ptc(path: Path, codebook: Codebook, mapping: dict[str, str | None]) -> Iterator[_Line | InputError]:
     span_layers = [layer for layer in codebook.layers if rules_of(layer).spans]
     for where, line in _read_lines(path):
+        if "\x00" in line:
+            yield InputError(where, NUL_IN_TEXT)
+            continue
         fields = line.split("\t")
         if len(fields) != 4:
             yield InputError(where, "expected article_id<TAB>technique<TAB>start<TAB>end")
             continue
         article, technique, start, end = (value.strip() for value in fields)
-        if not (start.isdigit() and end.isdigit()):
+        if not (is_offset(start) and is_offset(end)):
             yield InputError(where, "start and end must be integers")
             continue
         if technique not in mapping:

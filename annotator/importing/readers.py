@@ -33,6 +33,9 @@ SIDECAR_SUFFIX = ".json"
 
 # Fields with a place of their own in `ArticleRecord`; anything else goes to `metadata`.
 _STRING_FIELDS = ("title", "url", "source", "author", "published")
+MAX_EXTERNAL_ID_CHARS = 255  # the `articles.external_id` column
+MAX_JSON_DEPTH = 100  # metadata nesting kept (deeper values could not be stored back as JSON reliably)
+NUL_IN_TEXT = "text contains a NUL character (U+0000), which the database cannot store"
 
 
 @dataclass(frozen=True)
@@ -206,13 +209,49 @@ def _fields_from_mapping(data: dict[str, Any], where) -> dict[str, Any]:
                 out["external_id"] = str(value)
             else:
                 raise InputError(where(key), f"field 'id' must be a string or a number, got {_json_type(value)}")
+            if out["external_id"] is not None and len(out["external_id"]) > MAX_EXTERNAL_ID_CHARS:
+                raise InputError(
+                    where(key),
+                    f"field 'id' is {len(out['external_id'])} characters long (at most {MAX_EXTERNAL_ID_CHARS})",
+                )
         elif key in _STRING_FIELDS:
             if value is not None and not isinstance(value, str):
                 raise InputError(where(key), f"field '{key}' must be a string, got {_json_type(value)}")
             out[key] = value
         else:
             out["metadata"][key] = value
+    problem = _value_problem(data)
+    if problem is not None:
+        key, reason = problem
+        raise InputError(where(key), reason)
     return out
+
+
+def _value_problem(data: dict[str, Any]) -> tuple[str, str] | None:
+    """The first top-level key whose value (or the key itself) cannot be stored, and why:
+    a NUL in any string, or nesting deeper than `MAX_JSON_DEPTH`."""
+    for key, value in data.items():
+        reason = unstorable(key) or unstorable(value)
+        if reason is not None:
+            return key, reason
+    return None
+
+
+def unstorable(value: Any) -> str | None:
+    """Why a parsed JSON value cannot be stored (a NUL in a string, keys included, or nesting
+    deeper than `MAX_JSON_DEPTH`), else None. Iterative: a deep value cannot exhaust the stack."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return NUL_IN_TEXT
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                return f"{JSON_TOO_DEEP} (more than {MAX_JSON_DEPTH} levels)"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _checked_text(value: Any, where: str) -> tuple[str, list[int]]:
@@ -223,7 +262,12 @@ def _checked_text(value: Any, where: str) -> tuple[str, list[int]]:
         raise InputError(where, f"field 'text' must be a string, got {_json_type(value)}")
     if not value.strip():
         raise InputError(where, "field 'text' is empty")
+    if "\x00" in value:
+        raise InputError(where, NUL_IN_TEXT)
     return normalise(value)
+
+
+JSON_TOO_DEEP = "malformed JSON: nested too deeply"
 
 
 def _reject_constant(name: str) -> Any:
@@ -238,6 +282,8 @@ def _loads(raw: str, where_path: Path, line: int | None = None) -> Any:
         raise _json_error(where_path, error, line) from None
     except ValueError as error:
         raise InputError(f"{where_path}:{line or 1}", f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise InputError(f"{where_path}:{line or 1}", JSON_TOO_DEEP) from None
 
 
 def _json_error(where_path: Path, error: json.JSONDecodeError, line: int | None = None) -> InputError:
@@ -245,6 +291,27 @@ def _json_error(where_path: Path, error: json.JSONDecodeError, line: int | None 
         f"{where_path}:{line if line is not None else error.lineno}",
         f"malformed JSON: {error.msg} (column {error.colno})",
     )
+
+
+def parse_json_line(where: str, line: str) -> Any:
+    """One line of a label file as JSON; any failure (syntax, nesting, a huge number) is an
+    `InputError` at `where`."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(where, f"not JSON ({error.msg})") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise InputError(where, f"not JSON ({str(error).splitlines()[0]})") from None
+    except RecursionError:
+        raise InputError(where, "not JSON (nested too deeply)") from None
+
+
+MAX_OFFSET_DIGITS = 18
+
+
+def is_offset(text: str) -> bool:
+    """Whether `text` is a non-negative integer offset in ASCII digits `int()` can read quickly."""
+    return 0 < len(text) <= MAX_OFFSET_DIGITS and text.isascii() and text.isdigit()
 
 
 # ---------------------------------------------------------------------------- .txt / .md

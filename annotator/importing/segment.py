@@ -51,13 +51,25 @@ stays). Other ways to cut (`passages`):
   is placed inside any of `keep_spans` (`[start, end)` offsets into `text`): lines that a
   span runs across stay in one passage even beyond `max_chars` (body if any of its lines is
   body, else the kind of its first line).
+
+Whatever the mode, no passage is longer than `max_passage_chars` (`MAX_PASSAGE_CHARS`,
+20,000 code points, by default; a `max_chars` above it counts as it, so paragraphs are cut
+at sentence ends and lines packed within it first): a passage still longer (one huge
+sentence or line, a whole article) is cut into pieces of at most that, at the last
+sentence end that fits, else the last whitespace, else the last grapheme-cluster boundary
+(`\\X`), so a character is never cut in two. The pieces keep the passage's kind. No cut is
+placed inside a kept span: a passage exceeds the cap only where one of `keep_spans` (or one
+grapheme cluster) is itself longer, and then ends at the first place after it that may be cut.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import regex
 
 TITLE = "title"
 BYLINE = "byline"
@@ -69,6 +81,8 @@ BODY = "body"
 KINDS = (TITLE, BYLINE, HEADING, TOC, REFERENCES, BOILERPLATE, BODY)
 
 DEFAULT_MAX_CHARS = 1000
+MAX_PASSAGE_CHARS = 20_000
+"""No passage is longer (unless a kept span is): the UI draws a passage whole."""
 PARAGRAPHS = "paragraphs"
 ARTICLE = "article"
 LINES = "lines"
@@ -275,11 +289,36 @@ def segment(
     passages: str = PARAGRAPHS,
     keep_spans: Sequence[tuple[int, int]] = (),
     annotate_headings: bool = False,
+    max_passage_chars: int = MAX_PASSAGE_CHARS,
 ) -> list[Segment]:
     """Passages of `text` with their kind; "body" passages (and with `annotate_headings` title,
-    heading and byline ones) are annotatable. See the module for `passages` and `keep_spans`."""
-    if max_chars < 1:
-        raise ValueError("max_chars must be positive")
+    heading and byline ones) are annotatable. See the module for `passages`, `keep_spans` and
+    `max_passage_chars`."""
+    if max_chars < 1 or max_passage_chars < 1:
+        raise ValueError("max_chars and max_passage_chars must be positive")
+    # Cut (at sentence ends, or lines) within the cap first; the cap then only cuts what is left.
+    segments = _segment(text, min(max_chars, max_passage_chars), passages, keep_spans, annotate_headings)
+    if all(seg.end - seg.start <= max_passage_chars for seg in segments):
+        return segments
+    kept = _merged_spans(keep_spans)
+    out: list[Segment] = []
+    for seg in segments:
+        if seg.end - seg.start <= max_passage_chars:
+            out.append(seg)
+            continue
+        for start, end in _cap(text, seg.start, seg.end, max_passage_chars, kept):
+            out.append(Segment(start, end, seg.kind, seg.annotatable))
+    return out
+
+
+def _segment(
+    text: str,
+    max_chars: int,
+    passages: str,
+    keep_spans: Sequence[tuple[int, int]],
+    annotate_headings: bool,
+) -> list[Segment]:
+    """The passages of the chosen mode, before the `max_passage_chars` cap."""
     if passages not in PASSAGE_MODES:
         raise ValueError(f"unknown passages mode {passages!r} (choose from {', '.join(PASSAGE_MODES)})")
     if keep_spans and passages == PARAGRAPHS:
@@ -631,3 +670,118 @@ def _split_sentences(text: str, start: int, end: int, max_chars: int) -> list[tu
         current = best[1]
     pieces.append((current, end))
     return pieces
+
+
+# ---------------------------------------------------------------------------- the length cap
+
+_GRAPHEME = regex.compile(r"\X", regex.DOTALL)
+# Whitespace as `str.isspace` (and `re`'s `\s`) sees it, which the `regex` module's `\s` does not quite.
+WHITESPACE = "\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_LAST_SPACE = regex.compile(f"[{WHITESPACE}]+", regex.REVERSE)
+_SPACE = re.compile(r"\s*")
+
+
+def _merged_spans(keep_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Non-empty kept spans, sorted, overlapping ones merged (touching ones stay apart)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(span for span in keep_spans if span[0] < span[1]):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _crossing(kept: list[tuple[int, int]], cut: int, resume: int) -> tuple[int, int] | None:
+    """The kept span that a cut ending a piece at `cut` and resuming at `resume` would break."""
+    index = bisect_left(kept, (resume, resume)) - 1  # the last span starting before `resume`
+    if index >= 0 and kept[index][1] > cut:
+        return kept[index]
+    return None
+
+
+def _cap(text: str, start: int, end: int, cap: int, kept: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cut the trimmed `text[start:end]` into pieces of at most `cap` (see the module)."""
+    pieces: list[tuple[int, int]] = []
+    current = start
+    while end - current > cap:
+        cut = _best_cut(text, current, min(current + cap, end - 1), kept)
+        if cut is None:  # a kept span (or one grapheme cluster) longer than the room: cut after it
+            cut = _cut_after(text, current, end, current + cap, kept)
+            if cut is None:
+                break
+        piece_end, resume = cut
+        pieces.append((current, piece_end))
+        current = resume
+    pieces.append((current, end))
+    return pieces
+
+
+def _best_cut(text: str, current: int, limit: int, kept: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The last allowed cut (piece end, next start) with `current < piece end <= limit`."""
+    for sentence_end, next_start in reversed(sentence_boundaries(text, current, limit + 1)):
+        if sentence_end <= limit and _crossing(kept, sentence_end, next_start) is None:
+            return sentence_end, next_start
+    right = limit + 1
+    while True:  # the last whitespace run starting in (current, limit]
+        match = _LAST_SPACE.search(text, current + 1, right)
+        if match is None:
+            break
+        gap_start = match.start()
+        gap_end = _space_end(text, gap_start)
+        if _crossing(kept, gap_start, gap_end) is None:
+            return gap_start, gap_end
+        right = gap_start
+    # The last grapheme boundary in (current, limit] outside the kept spans.
+    bounds = [match.end() for match in _GRAPHEME.finditer(text, current, limit + 1)]
+    index = bisect_right(bounds, limit) - 1
+    while index >= 0 and bounds[index] > current:
+        cut = _allowed_cut(text, current, bounds[index], kept)
+        if cut is not None:
+            return cut
+        blocking = _crossing(kept, bounds[index], bounds[index])
+        # Inside a kept span: go on from the last boundary at or before its start.
+        index = bisect_right(bounds, blocking[0]) - 1 if blocking is not None else index - 1
+    return None
+
+
+def _cut_after(text: str, current: int, end: int, limit: int, kept: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first allowed cut after `limit`, or None when the rest may not be cut at all."""
+    position = current
+    while position < end:
+        for match in _GRAPHEME.finditer(text, position, end):
+            boundary = match.end()
+            if boundary <= limit:
+                continue
+            if boundary >= end:
+                return None
+            blocking = _crossing(kept, boundary, boundary)
+            if blocking is not None:
+                position = blocking[1]
+                cut = _allowed_cut(text, current, position, kept) if position < end else None
+                if cut is not None:
+                    return cut
+                break
+            cut = _allowed_cut(text, current, boundary, kept)
+            if cut is not None:
+                return cut
+        else:
+            return None
+    return None
+
+
+def _allowed_cut(text: str, current: int, offset: int, kept: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """A cut at `offset` (the whitespace around it dropped), unless it breaks a kept span or ends the text."""
+    piece_end = offset
+    while piece_end > current and text[piece_end - 1].isspace():
+        piece_end -= 1
+    resume = _space_end(text, offset)
+    if piece_end <= current or resume >= len(text) or _crossing(kept, piece_end, resume) is not None:
+        return None
+    return piece_end, resume
+
+
+def _space_end(text: str, offset: int) -> int:
+    """The end of the whitespace run at `offset` (`offset` itself when there is none)."""
+    match = _SPACE.match(text, offset)
+    return match.end() if match is not None else offset

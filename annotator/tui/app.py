@@ -14,14 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy.exc import SQLAlchemyError
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import get_current_worker
 
-from annotator.errors import AnnotatorError, InputError
+from annotator.codebook import Codebook
+from annotator.codebook.keymap import read_keymap
+from annotator.errors import AnnotatorError
 from annotator.project import Project
 from annotator.suggestions import SuggestionIndex, load_gazetteer, load_own_names
 from annotator.tui.annotate_screen import AnnotateScreen
@@ -117,15 +118,10 @@ class AnnotatorApp(App[int]):
         return self.get_key_display(binding)
 
 
-def load_keymap(path: Path) -> dict[str, str]:
-    """Read a YAML mapping of binding id to keys (e.g. `passage.done: ctrl+d`)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InputError(str(path), f"cannot read keymap: {str(error).splitlines()[0]}") from None
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise InputError(str(path), "a keymap is a mapping of binding id to keys, e.g. `passage.done: ctrl+d`")
-    return data
+def load_keymap(path: Path, codebook: Codebook | None = None) -> dict[str, str]:
+    """Read and check a YAML mapping of binding id to keys (e.g. `passage.done: ctrl+d`), with
+    the keys as Textual names them (see `annotator.codebook.keymap`)."""
+    return read_keymap(path, codebook)
 
 
 def run_app(project: Project, annotator_id: int, *, gazetteer: Path | None = None, keymap: Path | None = None) -> int:
@@ -133,6 +129,8 @@ def run_app(project: Project, annotator_id: int, *, gazetteer: Path | None = Non
     suggestions = SuggestionIndex()
     if gazetteer is not None:
         load_gazetteer(suggestions, gazetteer, project.codebook)
-    app = AnnotatorApp(project, annotator_id, suggestions=suggestions, keymap=load_keymap(keymap) if keymap else None)
+    app = AnnotatorApp(
+        project, annotator_id, suggestions=suggestions, keymap=load_keymap(keymap, project.codebook) if keymap else None
+    )
     app.run()
     return app.return_code or 0

@@ -48,7 +48,7 @@ def test_upgrade_downgrade_round_trip_keeps_rows_until_their_table_goes(db_url):
     script = ScriptDirectory.from_config(migrate.alembic_config())
     for revision in script.walk_revisions():  # newest first
         target = revision.down_revision or "base"
-        migrate.downgrade(engine, target)
+        migrate.downgrade(engine, target, confirmed=True)
         surviving = set(inspect(engine).get_table_names())
         for table, count in counts_at_head.items():
             if table in surviving:
@@ -56,7 +56,7 @@ def test_upgrade_downgrade_round_trip_keeps_rows_until_their_table_goes(db_url):
         if target != "base":  # and back up to head from here, with the rows in place
             migrate.upgrade(engine)
             assert _counts(engine) == counts_at_head, f"rows lost upgrading from {target}"
-            migrate.downgrade(engine, target)
+            migrate.downgrade(engine, target, confirmed=True)
     assert migrate.current_revision(engine) is None
     assert not set(inspect(engine).get_table_names()) - {"alembic_version"}
 

@@ -31,7 +31,7 @@ def test_upgrade_gives_existing_articles_no_gaps_and_downgrade_keeps_them(db_url
         gaps = session.scalar(select(Article.source_gaps).where(Article.external_id == "new"))
     assert gaps == [0, 6, 8, 20]
 
-    migrate.downgrade(engine, BEFORE)
+    migrate.downgrade(engine, BEFORE, confirmed=True)
     assert "source_gaps" not in {column["name"] for column in inspect(engine).get_columns("articles")}
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM articles")).scalar() == 2

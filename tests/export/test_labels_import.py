@@ -244,7 +244,7 @@ def test_cli_prints_each_bad_line_and_exits_nonzero(corpus, tmp_path, capsys, db
     assert main(["import-labels", str(path), "--db", db_url]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f'annotator: error: {path}:4: no annotator: give --annotator or an "annotator" field'
-    assert err[1].startswith("nothing imported: 1 of 4 lines are bad")
+    assert err[1].startswith("annotator: nothing imported: 1 of 4 lines are bad")
     assert main(["import-labels", str(path), "--skip-bad", "--db", db_url]) == 0
     assert "imported 3 labels" in capsys.readouterr().out
 

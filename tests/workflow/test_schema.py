@@ -32,7 +32,7 @@ def test_downgrade_and_upgrade_with_team_data(db_url, tmp_path):
     accept_version(engine, lead_id=people["lee"], passage_id=pid, annotator_id=pair[0], layers=["event_type"])
     before = counts(engine)
 
-    migrate.downgrade(engine, BEFORE)
+    migrate.downgrade(engine, BEFORE, confirmed=True)
     inspector = inspect(engine)
     assert {"adjudications", "settings"}.isdisjoint(inspector.get_table_names())
     assert "passage_workload" not in inspector.get_view_names()

@@ -182,3 +182,153 @@ def test_grant_needs_postgresql(tmp_path, capsys):
     assert main(["db", "grant", "alice", "--db", url]) == 1
     assert "`db grant` is for PostgreSQL" in capsys.readouterr().err
     project.engine.dispose()
+
+
+def test_the_honest_path_works_through_an_annotator_role(secured):
+    project, people, engines, roles = secured
+    pids = passage_ids(project)
+    own = as_person(engines, "alice")
+    bench = Workbench(own.engine, people["alice"], own.active)
+    assert bench.queue_counts()["total"] == len(pids)  # open mode: every annotatable passage
+    row = bench.add(pids[0], LabelContent("event_type", "battles"))
+    edited = bench.edit(row, LabelContent("event_type", "riots"))
+    bench.delete(edited)
+    assert bench.undo() == pids[0] and bench.undo() == pids[0]  # back to "battles"
+    assert bench.redo() == pids[0]
+    assert [label.label for label in bench.load_passage(pids[0]).labels] == ["riots"]
+    bench.set_comment(pids[0], "hard one")
+    bench.add_active_time(pids[0], 12.5)
+    bench.reject_suggestion(pids[0], ("event_type", "protests"))
+    bench.set_status(pids[0], "done")
+    bench.set_status(pids[1], "done")  # nothing to label: the work row is made on first touch
+    data = bench.load_passage(pids[0])
+    assert (data.status, data.comment) == ("done", "hard one")
+    assert bench.queue_counts()["done"] == 2
+    assert [item.passage_id for item in bench.queue_page("done")] == pids[:2]
+    with engines["alice"].connect() as connection:
+        created = connection.execute(text("SELECT created_at FROM annotations ORDER BY id")).scalars().all()
+        assert created == sorted(created)
+    own.engine.dispose()
+
+
+def test_a_second_lead_revises_gold_under_their_own_name(secured):
+    project, people, engines, roles = secured
+    pids = passage_ids(project)
+    label_and_finish(project, people["alice"], pids[0], [("event_type", "battles")])
+    label_and_finish(project, people["bob"], pids[0], [("event_type", "riots")])
+    lee = as_person(engines, "lee")
+    accept_version(
+        lee.engine, lead_id=people["lee"], passage_id=pids[0], annotator_id=people["bob"], layers=["event_type"]
+    )
+    url = project.engine.url.render_as_string(hide_password=False)
+    roles["lena"] = roles["lee"] + "_b"  # dropped with the others
+    assert main(["db", "grant", "lena", "--role", "lead", "--db-role", roles["lena"], "--db", url]) == 0
+    engines["lena"] = make_engine(url.replace("//postgres@", f"//{roles['lena']}@", 1))
+    lena = as_person(engines, "lena")
+    with read_session(lena.engine) as session:
+        lena_id = session_annotator(session, None).id
+    accept_version(
+        lena.engine, lead_id=lena_id, passage_id=pids[0], annotator_id=people["alice"], layers=["event_type"]
+    )
+    with engines["lee"].connect() as connection:
+        gold = connection.execute(
+            text(
+                "SELECT annotator_id, label FROM annotations a WHERE origin = 'adjudication' AND NOT deleted "
+                "AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.supersedes_id = a.id)"
+            )
+        ).all()
+    assert gold == [(lena_id, "battles")]
+    lee.engine.dispose()
+    lena.engine.dispose()
+
+
+async def test_the_annotate_screen_claims_and_queues_through_an_annotator_role(secured):
+    from annotator.tui.app import AnnotatorApp
+    from tests.tui.harness import screen_text, settle
+
+    project, people, engines, roles = secured
+    pids = passage_ids(project)
+    start_dynamic(project.engine, overlap=1)
+    own = as_person(engines, "alice")
+    app = AnnotatorApp(own, people["alice"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Filed as report 0-0" in screen_text(app)
+        await pilot.press("tab", "b", "enter")  # a label, then done+next: a claim through the database
+        await settle(pilot)
+        assert "Filed as report 0-1" in screen_text(app)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "1 of 2 finished" in screen_text(app)
+    with engines["alice"].connect() as connection:
+        rows = dict(connection.execute(text("SELECT passage_id, status FROM assignments")).all())
+    assert rows == {pids[0]: "done", pids[1]: "todo"}
+    own.engine.dispose()
+
+
+def test_upgrading_takes_old_privileges_away_until_granted_again(secured):
+    from annotator.db import migrate
+
+    project, people, engines, roles = secured
+    pids = passage_ids(project)
+    migrate.downgrade(project.engine, "b664ac418178")
+    with project.engine.begin() as connection:  # what `db grant` gave before this revision
+        connection.execute(text(f'GRANT INSERT, UPDATE ON annotations, assignments, passages TO "{roles["alice"]}"'))
+    migrate.upgrade(project.engine)
+    with engines["alice"].connect() as connection, pytest.raises(DBAPIError, match="permission denied"):
+        connection.execute(text("LOCK TABLE passages IN ACCESS EXCLUSIVE MODE"))
+    url = project.engine.url.render_as_string(hide_password=False)
+    assert main(["db", "grant", "alice", "--db-role", roles["alice"], "--db", url]) == 0
+    own = as_person(engines, "alice")
+    Workbench(own.engine, people["alice"], own.active).add(pids[0], LabelContent("event_type", "battles"))
+    own.engine.dispose()
+
+
+def test_claims_through_the_database_lock_and_respect_the_overlap(secured):
+    project, people, engines, roles = secured
+    pids = passage_ids(project)
+    start_dynamic(project.engine, overlap=1)
+    claim = text("SELECT claim_next_passage(:a)")
+    with engines["alice"].connect() as alice, engines["bob"].connect() as bob:
+        assert alice.scalar(claim, {"a": people["alice"]}) == pids[0]  # locked until alice commits
+        assert bob.scalar(claim, {"a": people["bob"]}) == pids[1]  # skips the locked passage
+        bob.commit()
+        alice.commit()
+        assert alice.scalar(claim, {"a": people["alice"]}) == pids[0]  # her open claim comes first
+        alice.commit()
+    with engines["lee"].connect() as lee:  # a lead claims through the same function, only for themselves
+        assert lee.scalar(claim, {"a": people["lee"]}) == pids[2]
+        lee.rollback()
+        with pytest.raises(DBAPIError, match="only for its own annotator"):
+            lee.scalar(claim, {"a": people["alice"]})
+    with project.engine.connect() as owner:
+        held = owner.execute(text("SELECT passage_id, count(*) FROM assignments GROUP BY passage_id")).all()
+    assert sorted(held) == [(pids[0], 1), (pids[1], 1)]
+
+
+def test_a_skipped_passage_is_taken_back_only_while_it_has_a_free_place(secured):
+    project, people, engines, roles = secured
+    pids = passage_ids(project)
+    start_dynamic(project.engine, overlap=1)
+    benches = {}
+    for name in ("alice", "bob"):
+        own = as_person(engines, name)
+        benches[name] = Workbench(own.engine, people[name], own.active)
+    alice, bob = benches["alice"], benches["bob"]
+    assert alice.claim_next() == pids[0]
+    alice.set_status(pids[0], "skipped")
+    alice.set_status(pids[0], "in_progress")  # nobody took it: back again
+    alice.set_status(pids[0], "skipped")
+    assert bob.claim_next() == pids[0]  # the freed place
+    with pytest.raises(DBAPIError, match="already has all its annotators"):
+        alice.set_status(pids[0], "done")
+    with project.engine.connect() as owner:
+        assert (
+            owner.scalar(
+                text("SELECT count(*) FROM passage_workload WHERE passage_id = :p AND status <> 'skipped'"),
+                {"p": pids[0]},
+            )
+            == 1
+        )
+    for bench in benches.values():
+        bench.engine.dispose()
