@@ -144,6 +144,47 @@ def in_queue(row, mode: AssignmentMode):
 # -- dynamic claims ------------------------------------------------------------------------------
 
 
+class ClaimLostError(AnnotatorError):
+    """A write on a passage whose dynamic claim lapsed and was taken over by someone else."""
+
+
+def check_claim(session: Session, annotator_id: int, passage_id: int) -> None:
+    """Before a write on a passage: refuse it (`ClaimLostError`) if, in dynamic mode, this
+    annotator's claim on it lapsed (or they skipped it) and the passage's places are all taken
+    by others now; otherwise the write goes on and renews the claim.
+
+    The passage is locked against claimers first (PostgreSQL: `FOR NO KEY UPDATE`, or the
+    database function `passage_places` for a mapped login role, which may not lock passages;
+    SQLite: the writer's `BEGIN IMMEDIATE`), so a claim cannot slip in between the count and
+    the write.
+    """
+    mode = load_mode(session)
+    if mode.kind != "dynamic":
+        return
+    cutoff = mode.claim_cutoff()
+    given_up = session.scalar(  # the status of a claim of theirs that no longer holds its place
+        select(Assignment.status).where(
+            Assignment.passage_id == passage_id,
+            Assignment.annotator_id == annotator_id,
+            Assignment.claimed_at.is_not(None),
+            ~holds_place(Assignment.status, Assignment.claimed_at, Assignment.updated_at, cutoff),
+        )
+    )
+    if given_up is None:
+        return
+    if session.get_bind().dialect.name == "postgresql" and session.scalar(text("SELECT id FROM annotator_self")):
+        others = session.scalar(text("SELECT passage_places(:p)"), {"p": passage_id})
+    else:
+        session.execute(select(Passage.id).where(Passage.id == passage_id).with_for_update(key_share=True))
+        others = session.execute(select(places_taken(passage_id, cutoff))).scalar_one()
+    if others >= mode.overlap:
+        lapsed = f"your claim lapsed after {mode.claim_minutes} idle minutes"
+        why = "you skipped it" if given_up == WorkStatus.SKIPPED else lapsed
+        raise ClaimLostError(
+            f"passage {passage_id}: {why} and another annotator has taken it since; this change was not saved"
+        )
+
+
 def claim_next(engine: Engine, annotator_id: int) -> int | None:
     """Claim the next passage that still needs people for this annotator; None when none is left.
 

@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from annotator.assignment import check_claim, in_queue, load_mode
 from annotator.assignment import claim_next as claim_passage
-from annotator.assignment import in_queue, load_mode
 from annotator.codebook.store import ActiveCodebook
 from annotator.core.enums import Origin, WorkStatus
 from annotator.core.passages import held_labels, passage_text
@@ -280,8 +280,10 @@ class Workbench:
     # -- labels ----------------------------------------------------------------------------
 
     def add(self, passage_id: int, content: LabelContent, origin: str = "manual") -> Annotation:
-        """Add a label (committed on return); a `RuleViolation` if the codebook forbids it."""
+        """Add a label (committed on return); a `RuleViolation` if the codebook forbids it, a
+        `ClaimLostError` if a lapsed claim on the passage was taken over."""
         with write_session(self.engine) as session:
+            check_claim(session, self.annotator_id, passage_id)
             passage = passage_text(session, passage_id)
             held = held_labels(session, self.annotator_id, passage_id)
             check_label(self.active.codebook, passage, content, held=held)
@@ -332,7 +334,8 @@ class Workbench:
     def _check_replacement(
         self, session: Session, passage_id: int, old: LabelContent | None, new: LabelContent | None
     ) -> None:
-        """The rule check for replacing `old` with `new` (None: nothing) on a passage."""
+        """The claim and rule checks for replacing `old` with `new` (None: nothing) on a passage."""
+        check_claim(session, self.annotator_id, passage_id)
         passage = passage_text(session, passage_id)
         held = held_labels(session, self.annotator_id, passage_id)
         if new is not None:
@@ -414,6 +417,8 @@ class Workbench:
         if status not in WORK_STATUSES:
             raise AnnotatorError(f"unknown status {status!r}")
         with write_session(self.engine) as session:
+            if status != WorkStatus.SKIPPED:
+                check_claim(session, self.annotator_id, passage_id)
             row = self._work_row(session, passage_id)
             row.status = status
             if note is not None:

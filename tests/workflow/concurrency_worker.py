@@ -18,7 +18,13 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from sqlalchemy import update
+
+from annotator.assignment import ClaimLostError
+from annotator.db.engine import write_session
+from annotator.db.models import Assignment, utcnow
 from annotator.labels import LabelContent
 from annotator.project import open_project
 from annotator.workbench import Workbench
@@ -61,81 +67,114 @@ class Account:
             self.labels[key(passage_id, add)] += 1
 
 
-def annotate(url: str, annotator_id: int, seed: int, actions: int, barrier, results) -> None:
-    """Label until `actions` label actions are done or the pool runs dry; report on `results`."""
+def annotate(url: str, annotator_id: int, seed: int, actions: int, barrier, results, lapses: bool = False) -> None:
+    """Label until `actions` label actions are done or the pool runs dry; report on `results`.
+
+    With `lapses`, the annotator now and then walks away from a passage (their claim's last
+    activity is set an hour back) and then carries on writing there, as if back from a break.
+    """
     try:
         project = open_project(url)
         bench = Workbench(project.engine, annotator_id, project.active)
         barrier.wait(timeout=120)
-        results.put(("ok", _work(bench, random.Random(seed), actions)))
+        results.put(("ok", _work(bench, random.Random(seed), actions, lapses)))
         project.engine.dispose()
     except BaseException:
         results.put(("error", annotator_id, traceback.format_exc()))
 
 
-def _work(bench: Workbench, rng: random.Random, actions: int) -> dict:
+def _work(bench: Workbench, rng: random.Random, actions: int, lapses: bool = False) -> dict:
     account = Account()
-    done = 0
+    done = refused = 0
     finished: list[int] = []
     started = time.monotonic()
     passage_id = bench.resume_passage()
     on_passage = 0
     last = None
     while passage_id is not None and done < actions:
-        data = bench.load_passage(passage_id)
-        mine = list(data.labels)
-        roll = rng.random()
-        if on_passage >= 6 or roll < 0.06:
-            bench.set_status(passage_id, "skipped" if roll < 0.01 and not mine else "done")
-            finished.append(passage_id)
-            passage_id = bench.neighbour(passage_id, 1)
-            on_passage = 0
-            last = "status"
+        if lapses and rng.random() < 0.04:
+            _walk_away(bench, passage_id)
+        try:
+            step = _step(bench, rng, account, passage_id, on_passage, last, finished)
+        except ClaimLostError:  # someone took the passage while we were away: nothing was written
+            refused += 1
+            step = ("status", bench.neighbour(passage_id, 1))
+        if step is None:
             continue
-        if roll < 0.5 or not mine:
-            content = _new_label(rng, data, {key(passage_id, LabelContent.of(row)) for row in mine})
-            if content is None:
-                on_passage = 6
-                continue
-            bench.add(passage_id, content)
-            account.did(passage_id, None, content)
-            last = "action"
-        elif roll < 0.7:
-            row = rng.choice(mine)
-            old = LabelContent.of(row)
-            choices = EVENT_TYPES if old.layer == "event_type" else ACTORS
-            taken = {key(passage_id, LabelContent.of(r)) for r in mine}
-            free = [label for label in choices if key(passage_id, old.with_changes(label=label)) not in taken]
-            if not free:
-                continue
-            new = old.with_changes(label=rng.choice(free))
-            bench.edit(row, new)
-            account.did(passage_id, old, new)
-            last = "action"
-        elif roll < 0.82:
-            row = rng.choice(mine)
-            bench.delete(row)
-            account.did(passage_id, LabelContent.of(row), None)
-            last = "action"
-        elif roll < 0.94 and last == "action" and bench.can_undo:
-            bench.undo()
-            account.replay(account.undo, account.redo)
-            last = "undo"
-        elif last == "undo" and bench.can_redo:
-            bench.redo()
-            account.replay(account.redo, account.undo)
-            last = "redo"
-        else:
+        kind, following = step
+        if kind == "full":
+            on_passage = 6
+            continue
+        last = kind
+        if kind == "status":
+            passage_id, on_passage = following, 0
             continue
         done += 1
         on_passage += 1
     return {
         "annotator_id": bench.annotator_id,
         "actions": done,
+        "refused": refused,
         "labels": dict(account.labels),
         "finished": finished,
         "seconds": time.monotonic() - started,
     }
+
+
+def _walk_away(bench: Workbench, passage_id: int) -> None:
+    """Make this annotator's work on the passage look untouched for an hour (its claim lapses)."""
+    with write_session(bench.engine) as session:
+        session.execute(
+            update(Assignment)
+            .where(Assignment.annotator_id == bench.annotator_id, Assignment.passage_id == passage_id)
+            .values(updated_at=utcnow() - timedelta(hours=1))
+        )
+    time.sleep(0.3)  # a break long enough for the others to finish passages and claim the free place
+
+
+def _step(bench: Workbench, rng: random.Random, account: Account, passage_id: int, on_passage: int, last, finished):
+    """One random step on the passage: ("status", next passage), ("full", None) when no new
+    label is left, (kind of action, None) after a label action, or None for nothing done."""
+    data = bench.load_passage(passage_id)
+    mine = list(data.labels)
+    roll = rng.random()
+    if on_passage >= 6 or roll < 0.06:
+        bench.set_status(passage_id, "skipped" if roll < 0.01 and not mine else "done")
+        finished.append(passage_id)
+        return "status", bench.neighbour(passage_id, 1)
+    if roll < 0.5 or not mine:
+        content = _new_label(rng, data, {key(passage_id, LabelContent.of(row)) for row in mine})
+        if content is None:
+            return "full", None
+        bench.add(passage_id, content)
+        account.did(passage_id, None, content)
+        return "action", None
+    if roll < 0.7:
+        row = rng.choice(mine)
+        old = LabelContent.of(row)
+        choices = EVENT_TYPES if old.layer == "event_type" else ACTORS
+        taken = {key(passage_id, LabelContent.of(r)) for r in mine}
+        free = [label for label in choices if key(passage_id, old.with_changes(label=label)) not in taken]
+        if not free:
+            return None
+        new = old.with_changes(label=rng.choice(free))
+        bench.edit(row, new)
+        account.did(passage_id, old, new)
+        return "action", None
+    if roll < 0.82:
+        row = rng.choice(mine)
+        bench.delete(row)
+        account.did(passage_id, LabelContent.of(row), None)
+        return "action", None
+    if roll < 0.94 and last == "action" and bench.can_undo:
+        bench.undo()
+        account.replay(account.undo, account.redo)
+        return "undo", None
+    if last == "undo" and bench.can_redo:
+        bench.redo()
+        account.replay(account.redo, account.undo)
+        return "redo", None
+    return None
 
 
 def _new_label(rng: random.Random, data, taken: set[Key]) -> LabelContent | None:

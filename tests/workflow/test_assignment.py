@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from annotator.assignment import assign_static, claim_next, start_dynamic
+from annotator.assignment import ClaimLostError, assign_static, claim_next, start_dynamic
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError
@@ -194,6 +194,53 @@ def test_a_lapsed_claim_frees_its_place_and_leaves_the_queue(team):
     bob.set_status(pids[1], "done")
     assert bob.neighbour(pids[1], 1) == pids[0]  # alice's lapsed place went to bob
     assert alice.claim_next() == pids[2]
+
+
+def test_a_write_on_a_lapsed_claim_that_was_taken_over_is_refused(team):
+    project, people = team
+    pids = passage_ids(project)
+    start_dynamic(project.engine, overlap=1, claim_minutes=1)
+    alice, bob = bench(project, people["alice"]), bench(project, people["bob"])
+    assert alice.claim_next() == pids[0]
+    start = passage_start(project, pids[0])
+    alice.add(pids[0], LabelContent("actors", "rebel_group", start + 4, start + 27))  # while the claim holds
+    walk_away(project, people["alice"])  # alice idles past the claim time ...
+    assert bob.claim_next() == pids[0]  # ... and bob takes the passage
+    before = len(current_rows(project))
+    with pytest.raises(ClaimLostError, match="claim lapsed after 1 idle minutes and another annotator has taken it since"):
+        alice.add(pids[0], LabelContent("event_type", "battles"))
+    with pytest.raises(ClaimLostError):
+        alice.set_status(pids[0], "done")
+    with pytest.raises(ClaimLostError):
+        alice.undo()  # undoing her earlier label is a write too
+    assert alice.can_undo  # the refused undo stays available
+    assert len(current_rows(project)) == before
+    statuses = {(row.annotator_id, row.passage_id): row.status for row in work_rows(project)}
+    assert statuses[(people["alice"], pids[0])] != "done"  # one person finished it, as K = 1 says
+    bob.set_status(pids[0], "done")
+
+
+def test_a_write_on_a_lapsed_claim_nobody_took_renews_it(team):
+    project, people = team
+    pids = passage_ids(project)
+    start_dynamic(project.engine, overlap=1, claim_minutes=1)
+    alice, bob = bench(project, people["alice"]), bench(project, people["bob"])
+    assert alice.claim_next() == pids[0]
+    walk_away(project, people["alice"])
+    alice.add(pids[0], LabelContent("event_type", "battles"))  # the place was still free: saved, claim renewed
+    assert bob.claim_next() == pids[1]
+
+
+def passage_start(project, passage_id: int) -> int:
+    with read_session(project.engine) as session:
+        return session.get_one(Passage, passage_id).start
+
+
+def current_rows(project) -> list:
+    from annotator.labels import current_labels_query
+
+    with read_session(project.engine) as session:
+        return list(session.scalars(current_labels_query()))
 
 
 def test_static_rows_come_first_in_dynamic_mode(team):

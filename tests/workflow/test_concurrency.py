@@ -42,13 +42,13 @@ def crowd(db_url, tmp_path):
     project.engine.dispose()
 
 
-def test_concurrent_annotators_lose_nothing_and_never_exceed_the_overlap(crowd):
-    project, url, backend, ids = crowd
+def run_crowd(url: str, ids: list[int], actions: int, lapses: bool = False) -> tuple[list, float]:
+    """Start one process per annotator at once; their reports and the wall time."""
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(len(ids) + 1)
     results = context.Queue()
     processes = [
-        context.Process(target=annotate, args=(url, annotator_id, seed, ACTIONS[backend], barrier, results))
+        context.Process(target=annotate, args=(url, annotator_id, seed, actions, barrier, results, lapses))
         for seed, annotator_id in enumerate(ids)
     ]
     for process in processes:
@@ -64,11 +64,17 @@ def test_concurrent_annotators_lose_nothing_and_never_exceed_the_overlap(crowd):
     elapsed = time.monotonic() - started
     for process in processes:
         process.join(timeout=30)
+    return reports, elapsed
+
+
+def test_concurrent_annotators_lose_nothing_and_never_exceed_the_overlap(crowd):
+    project, url, backend, ids = crowd
+    reports, elapsed = run_crowd(url, ids, ACTIONS[backend])
     errors = [report for report in reports if report[0] == "error"]
     assert not errors, "\n".join(f"annotator {e[1]}:\n{e[2]}" for e in errors)
     accounts = {report["annotator_id"]: report for _, report in reports}
     total = sum(report["actions"] for report in accounts.values())
-    print(f"\n{backend}: {len(processes)} processes, {total} label actions in {elapsed:.1f}s")
+    print(f"\n{backend}: {len(ids)} processes, {total} label actions in {elapsed:.1f}s")
     assert total >= len(ids) * ACTIONS[backend] * 0.9
 
     with read_session(project.engine) as session:
@@ -97,3 +103,31 @@ def test_concurrent_annotators_lose_nothing_and_never_exceed_the_overlap(crowd):
             if (label_key[0], annotator_id) not in skipped:
                 labelled[label_key[0]].add(annotator_id)
     assert max(len(people) for people in labelled.values()) <= OVERLAP
+
+
+def test_lapsed_claims_taken_over_never_let_more_than_k_finish_and_lose_nothing(crowd):
+    """Annotators walk away mid-passage (their claims lapse) and come back to write there: a
+    write on a passage someone else took in the meantime is refused, never half done."""
+    project, url, backend, ids = crowd
+    reports, _elapsed = run_crowd(url, ids, ACTIONS[backend] // 2, lapses=True)
+    errors = [report for report in reports if report[0] == "error"]
+    assert not errors, "\n".join(f"annotator {e[1]}:\n{e[2]}" for e in errors)
+    accounts = {report["annotator_id"]: report for _, report in reports}
+    refused = sum(report["refused"] for report in accounts.values())
+    print(f"\n{backend}: {refused} writes refused on claims taken over")
+    assert refused > 0  # the run did produce take-overs to refuse
+    with read_session(project.engine) as session:
+        revisions = dict(
+            session.execute(select(Annotation.annotator_id, func.count()).group_by(Annotation.annotator_id)).all()
+        )
+        current = defaultdict(Counter)
+        for row in session.scalars(current_labels_query()):
+            current[row.annotator_id][
+                (row.passage_id, row.layer, row.label, row.span_start, row.span_end, row.target)
+            ] += 1
+        rows = session.execute(select(Assignment.passage_id, Assignment.status)).all()
+    for annotator_id, report in accounts.items():
+        assert revisions.get(annotator_id, 0) == report["actions"], "a refused write wrote nothing"
+        assert dict(current[annotator_id]) == report["labels"], "the database holds exactly what was written"
+    finished = Counter(passage_id for passage_id, status in rows if status in ("done", "flagged"))
+    assert max(finished.values()) <= OVERLAP, "never more people finished a passage than K"
