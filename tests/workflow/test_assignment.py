@@ -207,7 +207,9 @@ def test_a_write_on_a_lapsed_claim_that_was_taken_over_is_refused(team):
     walk_away(project, people["alice"])  # alice idles past the claim time ...
     assert bob.claim_next() == pids[0]  # ... and bob takes the passage
     before = len(current_rows(project))
-    with pytest.raises(ClaimLostError, match="claim lapsed after 1 idle minutes and another annotator has taken it since"):
+    with pytest.raises(
+        ClaimLostError, match="claim lapsed after 1 idle minutes and another annotator has taken it since"
+    ):
         alice.add(pids[0], LabelContent("event_type", "battles"))
     with pytest.raises(ClaimLostError):
         alice.set_status(pids[0], "done")
