@@ -25,6 +25,7 @@ from typing import Any
 from datasets import ClassLabel, List, Value
 
 from annotator.codebook import Attribute, Layer
+from annotator.core.identity import attribute_value
 from annotator.errors import AnnotatorError
 from annotator.export.source import LabelRow, PassageRecord
 from annotator.export.table_buffer import RowBuffer
@@ -39,16 +40,6 @@ def attribute_feature(attribute: Attribute) -> ClassLabel | Value:
     if attribute.kind == "flag":
         return Value("bool")
     return ClassLabel(names=[value.id for value in attribute.values])
-
-
-def attribute_value(attribute: Attribute, label_id: str, attributes: dict[str, Any]) -> Any:
-    """The stored value (value id or bool) with the codebook default filled in; None if it does not apply."""
-    if not attribute.applies(label_id):
-        return None
-    value = attributes.get(attribute.id, attribute.default)
-    if attribute.kind == "flag":
-        return bool(value)
-    return value
 
 
 class LayerColumns:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import InputError
-from annotator.importing.readers import is_offset, parse_json_line
+from annotator.importing.readers import is_offset, parse_json_line, read_nonblank_lines
 
 
 @dataclass
@@ -45,19 +45,8 @@ def read_keep_spans(paths: Iterable[Path]) -> KeepSpans:
 
 
 def _read_file(path: Path, by_name: dict[str, list[tuple[int, int]]]) -> None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except (UnicodeDecodeError, IsADirectoryError) as error:
-        raise InputError(str(path), f"cannot read as UTF-8 text ({error.__class__.__name__})") from None
-    except OSError as error:
-        raise InputError(str(path), f"cannot read file: {(error.strerror or str(error)).lower()}") from None
     jsonl = path.suffix.lower() == ".jsonl"
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
+    for where, line in read_nonblank_lines(path):
         parsed = _jsonl_span(where, line) if jsonl else _ptc_span(where, line)
         if parsed is None:
             continue

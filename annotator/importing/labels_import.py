@@ -53,7 +53,7 @@ from annotator.core.source_map import SourceMap, SpanNotPlaced
 from annotator.db.engine import write_session
 from annotator.db.models import Annotator, Article, Assignment, Passage, utcnow
 from annotator.errors import AnnotatorError, InputError
-from annotator.importing.readers import NUL_IN_TEXT, is_offset, parse_json_line, unstorable
+from annotator.importing.readers import NUL_IN_TEXT, is_offset, parse_json_line, read_nonblank_lines, unstorable
 from annotator.labels import LabelContent, add_label, current_labels_query
 
 FORMATS = ("jsonl", "ptc")
@@ -275,23 +275,8 @@ def _needs_target(codebook: Codebook, item: _Line | InputError) -> bool:
         return False
 
 
-def _read_lines(path: Path) -> Iterator[tuple[str, str]]:
-    """`(file:line, text)` for every non-blank line; a file that is not UTF-8 is one error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except (UnicodeDecodeError, IsADirectoryError) as error:
-        raise InputError(str(path), f"cannot read as UTF-8 text ({error.__class__.__name__})") from None
-    except OSError as error:
-        raise InputError(str(path), f"cannot read file: {(error.strerror or str(error)).lower()}") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield f"{path}:{number}", line
-
-
 def _parse_jsonl(path: Path) -> Iterator[_Line | InputError]:
-    for where, line in _read_lines(path):
+    for where, line in read_nonblank_lines(path):
         if "\x00" in line:
             yield InputError(where, NUL_IN_TEXT)
             continue
@@ -358,7 +343,7 @@ def _ptc_mapping(path: Path | None) -> dict[str, str | None]:
 
 def _parse_ptc(path: Path, codebook: Codebook, mapping: dict[str, str | None]) -> Iterator[_Line | InputError]:
     span_layers = [layer for layer in codebook.layers if rules_of(layer).spans]
-    for where, line in _read_lines(path):
+    for where, line in read_nonblank_lines(path):
         if "\x00" in line:
             yield InputError(where, NUL_IN_TEXT)
             continue

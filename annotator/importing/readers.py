@@ -491,3 +491,18 @@ def _csv_column_name(name: str) -> str:
     name = name.strip()
     lowered = name.lower()
     return lowered if lowered == "text" or lowered == "id" or lowered in _STRING_FIELDS else name
+
+
+def read_nonblank_lines(path: Path) -> Iterator[tuple[str, str]]:
+    """`(file:line, text)` for every non-blank line; a file that is not UTF-8 is one error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(str(path), "no such file") from None
+    except (UnicodeDecodeError, IsADirectoryError) as error:
+        raise InputError(str(path), f"cannot read as UTF-8 text ({error.__class__.__name__})") from None
+    except OSError as error:
+        raise InputError(str(path), f"cannot read file: {(error.strerror or str(error)).lower()}") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield f"{path}:{number}", line

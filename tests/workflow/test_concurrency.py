@@ -67,6 +67,21 @@ def run_crowd(url: str, ids: list[int], actions: int, lapses: bool = False) -> t
     return reports, elapsed
 
 
+def database_state(project) -> tuple[dict[int, int], dict[int, Counter], list]:
+    """Revisions per annotator, each annotator's current labels (counted), every work row."""
+    with read_session(project.engine) as session:
+        revisions = dict(
+            session.execute(select(Annotation.annotator_id, func.count()).group_by(Annotation.annotator_id)).all()
+        )
+        current: dict[int, Counter] = defaultdict(Counter)
+        for row in session.scalars(current_labels_query()):
+            current[row.annotator_id][
+                (row.passage_id, row.layer, row.label, row.span_start, row.span_end, row.target)
+            ] += 1
+        rows = list(session.execute(select(Assignment.passage_id, Assignment.annotator_id, Assignment.status)).all())
+    return revisions, current, rows
+
+
 def test_concurrent_annotators_lose_nothing_and_never_exceed_the_overlap(crowd):
     project, url, backend, ids = crowd
     reports, elapsed = run_crowd(url, ids, ACTIONS[backend])
@@ -77,16 +92,7 @@ def test_concurrent_annotators_lose_nothing_and_never_exceed_the_overlap(crowd):
     print(f"\n{backend}: {len(ids)} processes, {total} label actions in {elapsed:.1f}s")
     assert total >= len(ids) * ACTIONS[backend] * 0.9
 
-    with read_session(project.engine) as session:
-        revisions = dict(
-            session.execute(select(Annotation.annotator_id, func.count()).group_by(Annotation.annotator_id)).all()
-        )
-        current = defaultdict(Counter)
-        for row in session.scalars(current_labels_query()):
-            current[row.annotator_id][
-                (row.passage_id, row.layer, row.label, row.span_start, row.span_end, row.target)
-            ] += 1
-        rows = session.execute(select(Assignment.passage_id, Assignment.annotator_id, Assignment.status)).all()
+    revisions, current, rows = database_state(project)
 
     for annotator_id, report in accounts.items():
         assert revisions.get(annotator_id, 0) == report["actions"], "one revision per label action"
@@ -116,18 +122,9 @@ def test_lapsed_claims_taken_over_never_let_more_than_k_finish_and_lose_nothing(
     refused = sum(report["refused"] for report in accounts.values())
     print(f"\n{backend}: {refused} writes refused on claims taken over")
     assert refused > 0  # the run did produce take-overs to refuse
-    with read_session(project.engine) as session:
-        revisions = dict(
-            session.execute(select(Annotation.annotator_id, func.count()).group_by(Annotation.annotator_id)).all()
-        )
-        current = defaultdict(Counter)
-        for row in session.scalars(current_labels_query()):
-            current[row.annotator_id][
-                (row.passage_id, row.layer, row.label, row.span_start, row.span_end, row.target)
-            ] += 1
-        rows = session.execute(select(Assignment.passage_id, Assignment.status)).all()
+    revisions, current, rows = database_state(project)
     for annotator_id, report in accounts.items():
         assert revisions.get(annotator_id, 0) == report["actions"], "a refused write wrote nothing"
         assert dict(current[annotator_id]) == report["labels"], "the database holds exactly what was written"
-    finished = Counter(passage_id for passage_id, status in rows if status in ("done", "flagged"))
+    finished = Counter(passage_id for passage_id, _, status in rows if status in ("done", "flagged"))
     assert max(finished.values()) <= OVERLAP, "never more people finished a passage than K"
