@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from annotator.adjudication import accept_version
 from annotator.annotators import add_annotator
-from annotator.assignment import start_dynamic
+from annotator.assignment import ClaimLostError, start_dynamic
 from annotator.cli.main import main
 from annotator.db.engine import make_engine, read_session, write_session
 from annotator.errors import AnnotatorError
@@ -320,8 +320,13 @@ def test_a_skipped_passage_is_taken_back_only_while_it_has_a_free_place(secured)
     alice.set_status(pids[0], "in_progress")  # nobody took it: back again
     alice.set_status(pids[0], "skipped")
     assert bob.claim_next() == pids[0]  # the freed place
-    with pytest.raises(DBAPIError, match="already has all its annotators"):
-        alice.set_status(pids[0], "done")
+    with pytest.raises(ClaimLostError, match="you skipped it and another annotator has taken it"):
+        alice.set_status(pids[0], "done")  # the tool refuses, saying why ...
+    with (
+        pytest.raises(DBAPIError, match="already has all its annotators"),
+        engines["alice"].begin() as raw,
+    ):  # ... and so does the database, for the same write sent as raw SQL
+        raw.execute(text("UPDATE assignments SET status = 'done' WHERE passage_id = :p"), {"p": pids[0]})
     with project.engine.connect() as owner:
         assert (
             owner.scalar(
