@@ -97,7 +97,15 @@ def test_database_behind_head_is_refused_with_the_upgrade_command(db_url, monkey
 def test_uninitialised_database_says_run_init(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     assert main(["status", "--db", url]) == 1
-    assert "run `annotator init`" in capsys.readouterr().err
+    assert "run `annotator init --db" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["status"], ["codebook", "show"], ["history", "3"]])
+def test_a_read_only_command_on_a_missing_database_creates_no_file(tmp_path, capsys, command):
+    path = tmp_path / "missing.db"
+    assert main([*command, "--db", str(path)]) == 1
+    assert f"no database at {path}" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
