@@ -32,21 +32,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import regex
-
 from annotator.codebook.model import Codebook, Layer
 from annotator.core.identity import item_key, slot_key
 from annotator.core.kinds import rules_of
 from annotator.errors import AnnotatorError
 from annotator.labels import LabelContent
+from annotator.spans import is_grapheme_boundary
 
 EDGE_PUNCTUATION = frozenset(".,:;")
 """Punctuation a span never starts or ends with (besides whitespace)."""
 
 MARKUP = re.compile(r"\[\[[^\[\]\n]*\](?:\s*,\s*\[[^\[\]\n]*\])*\]|\[[A-Z][A-Z0-9_]*:[^\[\]\n]*\]")
 """Citation markers (`[[3]]`, `[[2], [19]]`) and placeholders (`[INTERNAL_LINK:slug]`)."""
-
-_GRAPHEME = regex.compile(r"\X")
 
 
 class RuleViolation(AnnotatorError):
@@ -180,14 +177,8 @@ def _check_span(passage: PassageText, start: int, end: int) -> None:
     for marker in MARKUP.finditer(passage.text):
         if marker.start() <= relative_start < marker.end() or marker.start() < relative_end <= marker.end():
             raise RuleViolation(f"{named} starts or ends in the citation marker or placeholder {marker.group()!r}")
-    boundaries = grapheme_boundaries(passage.text)
-    if relative_start not in boundaries or relative_end not in boundaries:
+    if not (is_grapheme_boundary(passage.text, relative_start) and is_grapheme_boundary(passage.text, relative_end)):
         raise RuleViolation(f"{named} cuts a character in two (a letter and its accents or marks)")
-
-
-def grapheme_boundaries(text: str) -> set[int]:
-    """The offsets between grapheme clusters (UAX #29), 0 and len(text) included."""
-    return {0, *(match.end() for match in _GRAPHEME.finditer(text))}
 
 
 def _check_attributes(layer: Layer, content: LabelContent) -> None:
