@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from psycopg import sql
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.orm import Session
 
 from annotator.annotators import add_annotator, get_annotator
 from annotator.db.models import ANNOTATOR_ROLES, Annotator
 from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from psycopg import sql
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 SECURED_TABLES = ("annotations", "assignments", "passages", "adjudications", "annotators")
@@ -88,6 +91,8 @@ def grant_access(
     Idempotent: run it again to change the role or the password. Needs PostgreSQL and a
     connection that may create roles and owns the tables.
     """
+    from psycopg import sql  # the PostgreSQL driver: only for this command
+
     if engine.dialect.name != "postgresql":
         raise AnnotatorError("`db grant` is for PostgreSQL; a SQLite file is protected by its file permissions")
     if role not in ANNOTATOR_ROLES:
@@ -125,6 +130,8 @@ def grant_access(
 
 def _ensure_login_role(connection: Connection, db_role: str, password: str | None) -> bool:
     """Create the login role, or set its password; returns whether it was created."""
+    from psycopg import sql
+
     exists = connection.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": db_role})
     verb = "ALTER ROLE" if exists else "CREATE ROLE"
     statement = sql.SQL("{} {} LOGIN").format(sql.SQL(verb), sql.Identifier(db_role))

@@ -75,7 +75,8 @@ class SuggestionIndex:
         return sum(len(labels) for labels in self._labels.values())
 
     def suggest(self, text: str, layer: str, taken: set[tuple[int, int]], rejected: set[tuple]) -> list[Suggestion]:
-        """Whole-word matches in `text`, longest first, not overlapping, not labelled, not rejected."""
+        """Whole-word matches in `text`, longest first, not overlapping each other or a
+        `taken` span (one already labelled in the layer), not rejected."""
         by_first_word = self._by_first_word.get(layer)
         if not by_first_word:
             return []
@@ -89,7 +90,8 @@ class SuggestionIndex:
                 end = word.start() + len(surface)
                 if text.startswith(surface, word.start()) and not (end < len(text) and _is_word_char(text[end])):
                     suggestion = Suggestion(layer, labels[surface], word.start(), end)
-                    if (word.start(), end) not in taken and suggestion.key() not in rejected:
+                    overlaps = any(start < end and word.start() < stop for start, stop in taken)
+                    if not overlaps and suggestion.key() not in rejected:
                         found.append(suggestion)
                     covered_until = end
                     break

@@ -7,14 +7,15 @@ own labels here: nothing in this module selects another person's rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from annotator.assignment import check_claim, in_queue, load_mode
+from annotator.assignment import ClaimLostError, check_claim, in_queue, load_mode
 from annotator.assignment import claim_next as claim_passage
 from annotator.codebook.store import ActiveCodebook
 from annotator.core.enums import Origin, WorkStatus
@@ -65,6 +66,9 @@ class PassageData:
     article_done: int
     article_total: int
     rejected_suggestions: tuple[tuple, ...] = ()
+    removed_spans: frozenset[tuple[str, int, int]] = frozenset()
+    """(layer, start, end) in article offsets of span labels this annotator had on the
+    passage and no longer has (deleted, undone, moved): not suggested again."""
 
     @property
     def window(self) -> PassageText:
@@ -86,9 +90,10 @@ class PassageData:
 
 @dataclass
 class _Change:
-    """One undoable step: the lineage head now, and the content to put back (None: none)."""
+    """One undoable step: the lineage head now (None: nothing written yet, for a refused
+    add), and the content to put back (None: none)."""
 
-    head_id: int
+    head_id: int | None
     passage_id: int
     restore: LabelContent | None
     current: LabelContent | None
@@ -103,6 +108,8 @@ class Workbench:
     active: ActiveCodebook
     _undo: list[_Change] = field(default_factory=list)
     _redo: list[_Change] = field(default_factory=list)
+    _refused: list[_Change] = field(default_factory=list)
+    _replaced_by: dict[int, int] = field(default_factory=dict)
 
     # -- queue -------------------------------------------------------------------------
 
@@ -190,6 +197,20 @@ class Workbench:
         claimed = self.claim_next()
         return claimed if claimed != passage_id else None
 
+    def next_unfinished(self, passage_id: int) -> int | None:
+        """Where to go after finishing a passage: the next one of the queue still to do or in
+        progress, wrapping round to the start; None when every one is finished or skipped.
+        In dynamic mode: the next claim, as `neighbour`."""
+        with read_session(self.engine) as session:
+            if load_mode(session).kind != "dynamic":
+                open_statuses = or_(
+                    Assignment.id.is_(None), Assignment.status.in_([WorkStatus.TODO, WorkStatus.IN_PROGRESS])
+                )
+                query = self._queue_query(session, [Passage.id], None).where(open_statuses, Passage.id != passage_id)
+                after = session.scalar(query.where(Passage.id > passage_id).order_by(Passage.id).limit(1))
+                return after if after is not None else session.scalar(query.order_by(Passage.id).limit(1))
+        return self.neighbour(passage_id, 1)
+
     def claim_next(self) -> int | None:
         """In dynamic mode, the passage this annotator should do next, claimed for them (their
         open one if they hold one); None when nothing is left or the project is not dynamic."""
@@ -216,6 +237,14 @@ class Workbench:
                 for row in current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id)
                 if row.origin != Origin.ADJUDICATION  # a lead's gold decisions live in the review screen
             )
+            ever = session.execute(
+                select(Annotation.layer, Annotation.span_start, Annotation.span_end).where(
+                    Annotation.passage_id == passage_id,
+                    Annotation.annotator_id == self.annotator_id,
+                    Annotation.span_start.is_not(None),
+                    Annotation.origin != Origin.ADJUDICATION,
+                )
+            ).all()
             article_total, article_done = session.execute(
                 select(func.count(Passage.id), func.count(Assignment.id))
                 .select_from(Passage)
@@ -249,6 +278,10 @@ class Workbench:
             article_done=article_done,
             article_total=article_total,
             rejected_suggestions=tuple(tuple(item) for item in (assignment.rejected_suggestions if assignment else [])),
+            removed_spans=frozenset(
+                (layer, start, end) for layer, start, end in ever if start is not None and end is not None
+            )
+            - {(row.layer, row.span_start, row.span_end) for row in labels},
         )
 
     def _assignment(self, session: Session, passage_id: int) -> Assignment | None:
@@ -282,6 +315,10 @@ class Workbench:
     def add(self, passage_id: int, content: LabelContent, origin: str = "manual") -> Annotation:
         """Add a label (committed on return); a `RuleViolation` if the codebook forbids it, a
         `ClaimLostError` if a lapsed claim on the passage was taken over."""
+        with self._kept_if_refused(_Change(None, passage_id, restore=content, current=None)):
+            return self._add(passage_id, content, origin)
+
+    def _add(self, passage_id: int, content: LabelContent, origin: str) -> Annotation:
         with write_session(self.engine) as session:
             check_claim(session, self.annotator_id, passage_id)
             passage = passage_text(session, passage_id)
@@ -302,6 +339,10 @@ class Workbench:
     def edit(self, revision: Annotation, content: LabelContent) -> Annotation:
         """Replace one of this annotator's labels with new content (committed on return)."""
         self._check_own(revision)
+        with self._kept_if_refused(_Change(revision.id, revision.passage_id, content, LabelContent.of(revision))):
+            return self._edit(revision, content)
+
+    def _edit(self, revision: Annotation, content: LabelContent) -> Annotation:
         with write_session(self.engine) as session:
             old = LabelContent.of(revision)
             self._check_replacement(session, revision.passage_id, old, content)
@@ -319,6 +360,10 @@ class Workbench:
     def delete(self, revision: Annotation) -> Annotation:
         """Delete one of this annotator's labels: a tombstone revision (committed on return)."""
         self._check_own(revision)
+        with self._kept_if_refused(_Change(revision.id, revision.passage_id, None, LabelContent.of(revision))):
+            return self._delete(revision)
+
+    def _delete(self, revision: Annotation) -> Annotation:
         with write_session(self.engine) as session:
             self._check_replacement(session, revision.passage_id, LabelContent.of(revision), None)
             row = delete_label(
@@ -350,14 +395,52 @@ class Workbench:
             raise AnnotatorError("you can only change your own labels")
 
     def _remember(self, change: _Change, replaced: int | None = None) -> None:
-        if replaced is not None:
+        if replaced is not None and change.head_id is not None:
             self._follow(replaced, change.head_id)
         self._undo.append(change)
         self._redo.clear()
 
+    @contextmanager
+    def _kept_if_refused(self, change: _Change) -> Iterator[None]:
+        """Keep a write refused because the passage's claim was taken over, so `redo` can
+        write it later (once the passage is the annotator's again): nothing typed is lost."""
+        try:
+            yield
+        except ClaimLostError:
+            self._refused.append(change)
+            raise
+
+    @property
+    def refused_count(self) -> int:
+        """How many refused writes (claim taken over) `redo` can still try again."""
+        return len(self._refused)
+
+    def head_id(self, revision_id: int) -> int:
+        """The newest revision this session wrote in the lineage of `revision_id`."""
+        while revision_id in self._replaced_by:
+            revision_id = self._replaced_by[revision_id]
+        return revision_id
+
+    def current_revision(self, revision_id: int) -> Annotation | None:
+        """This annotator's label as it is now, following this session's edits of
+        `revision_id`; None when it was deleted or replaced elsewhere."""
+        with read_session(self.engine) as session:
+            row = session.get(Annotation, self.head_id(revision_id))
+            if row is None or row.deleted or row.annotator_id != self.annotator_id:
+                return None
+            newer = session.scalar(select(Annotation.id).where(Annotation.supersedes_id == row.id))
+            return None if newer is not None else row
+
+    def current_labels(self, passage_id: int) -> list[Annotation]:
+        """This annotator's own current labels on a passage, read now (gold excluded)."""
+        with read_session(self.engine) as session:
+            rows = current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id)
+        return [row for row in rows if row.origin != Origin.ADJUDICATION]
+
     def _follow(self, replaced: int, head: int) -> None:
         """Older steps on the same label now start from its newest revision."""
-        for change in (*self._undo, *self._redo):
+        self._replaced_by[replaced] = head
+        for change in (*self._undo, *self._redo, *self._refused):
             if change.head_id == replaced:
                 change.head_id = head
 
@@ -376,7 +459,10 @@ class Workbench:
         return self._replay(self._undo, self._redo)
 
     def redo(self) -> int | None:
-        """Redo the last undone label action by writing a revision; returns its passage id."""
+        """Redo the last undone label action by writing a revision; returns its passage id.
+        With nothing undone, try again the newest write refused on a lost claim."""
+        if not self._redo and self._refused:
+            return self._replay(self._refused, self._undo)
         return self._replay(self._redo, self._undo)
 
     def _replay(self, source: list[_Change], target: list[_Change]) -> int | None:
@@ -384,14 +470,24 @@ class Workbench:
             return None
         change = source.pop()
         with write_session(self.engine) as session:
-            head = session.get_one(Annotation, change.head_id)  # revisions are never deleted
-            now = None if head.deleted else LabelContent.of(head)
+            head = None if change.head_id is None else session.get_one(Annotation, change.head_id)
+            now = None if head is None or head.deleted else LabelContent.of(head)
             try:
                 self._check_replacement(session, change.passage_id, now, change.restore)
             except AnnotatorError:
                 source.append(change)
                 raise
-            if change.restore is None:
+            if head is None:
+                assert change.restore is not None  # a refused add is the only change without a head
+                row = add_label(
+                    session,
+                    passage_id=change.passage_id,
+                    annotator_id=self.annotator_id,
+                    codebook_version_id=self.active.version_id,
+                    content=change.restore,
+                )
+                self._touch(session, change.passage_id)
+            elif change.restore is None:
                 row = delete_label(
                     session,
                     revision=head,
@@ -406,7 +502,8 @@ class Workbench:
                     codebook_version_id=self.active.version_id,
                     content=change.restore,
                 )
-        self._follow(change.head_id, row.id)
+        if change.head_id is not None:
+            self._follow(change.head_id, row.id)
         target.append(_Change(row.id, change.passage_id, restore=change.current, current=change.restore))
         return change.passage_id
 

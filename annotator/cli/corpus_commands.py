@@ -1,64 +1,25 @@
-"""`annotator import`, `annotator status` and `annotator history`."""
+"""`annotator status` and `annotator history`: what the corpus holds, what was done to a passage."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from annotator.cli.output import print_table
+from annotator.codebook import Attribute, Codebook
 from annotator.db.engine import read_session
-from annotator.db.models import Annotator
+from annotator.db.models import Annotation, Annotator
 from annotator.errors import one_line
-from annotator.importing.importer import (
-    DEFAULT_MAX_PASSAGE_CHARS,
-    ImportReport,
-    import_paths,
-    require_paths_exist,
-)
-from annotator.importing.keep_spans import read_keep_spans
-from annotator.importing.segment import PARAGRAPHS, PASSAGE_MODES
 from annotator.labels import passage_history
 from annotator.project import open_project
 from annotator.status import corpus_status
 
 
 def register(subcommands, common) -> None:
-    """Add `import`, `status` and `history` to the command line."""
-    importer = subcommands.add_parser(
-        "import", parents=[common], help="import articles (.txt .md .jsonl .csv, or directories)"
-    )
-    importer.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    importer.add_argument("--strict", action="store_true", help="stop at the first bad file")
-    importer.add_argument(
-        "--max-chars",
-        type=int,
-        default=DEFAULT_MAX_PASSAGE_CHARS,
-        help=f"split longer paragraphs at sentence ends, or with --passages lines pack lines up to "
-        f"this length (default {DEFAULT_MAX_PASSAGE_CHARS})",
-    )
-    importer.add_argument(
-        "--passages",
-        choices=PASSAGE_MODES,
-        default=PARAGRAPHS,
-        help="paragraphs (default), one passage per article, or lines packed up to --max-chars",
-    )
-    importer.add_argument(
-        "--keep-spans",
-        type=Path,
-        action="append",
-        metavar="FILE",
-        help="with --passages lines: never cut a passage inside a span of this label file "
-        "(.jsonl, else PTC; repeatable)",
-    )
-    importer.add_argument(
-        "--annotate-headings", action="store_true", help="make title, heading and byline passages annotatable"
-    )
-    importer.set_defaults(handler=run_import)
-
+    """Add `status` and `history` to the command line."""
     status = subcommands.add_parser("status", parents=[common], help="corpus and progress summary")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=run_status)
@@ -66,43 +27,6 @@ def register(subcommands, common) -> None:
     history = subcommands.add_parser("history", parents=[common], help="every label revision ever written on a passage")
     history.add_argument("passage_id", type=int, metavar="PASSAGE_ID")
     history.set_defaults(handler=run_history)
-
-
-def run_import(args: argparse.Namespace) -> int:
-    project = open_project(args.db)
-    require_paths_exist(args.paths)
-    keep_spans = read_keep_spans(args.keep_spans) if args.keep_spans else None
-    show_progress = sys.stderr.isatty()
-
-    def progress(report: ImportReport) -> None:
-        if show_progress:
-            print(
-                f"\r{report.files} files, {report.articles} articles, {report.passages} passages",
-                end="",
-                file=sys.stderr,
-            )
-
-    report = import_paths(
-        project.engine,
-        args.paths,
-        max_chars=args.max_chars,
-        strict=args.strict,
-        progress=progress,
-        passages=args.passages,
-        keep_spans=keep_spans,
-        annotate_headings=args.annotate_headings,
-    )
-    if show_progress:
-        print(file=sys.stderr)
-    for error in report.errors:
-        print(f"annotator: error: {one_line(error)}", file=sys.stderr)
-    print(
-        f"imported {report.articles} articles ({report.passages} passages, "
-        f"{report.annotatable} annotatable) from {report.files} files"
-        + (f"; {report.duplicates} already present, skipped" if report.duplicates else "")
-        + (f"; {len(report.errors)} files failed" if report.errors else "")
-    )
-    return 0 if report.ok else 1
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -178,8 +102,21 @@ def run_history(args: argparse.Namespace) -> int:
     if not rows:
         print(f"passage {args.passage_id}: no label revisions")
         return 0
+    by_id = {row.id: row for row in rows}
     print_table(
-        ["rev", "when (UTC)", "annotator", "layer", "label", "span", "target", "replaces", "action", "origin"],
+        [
+            "rev",
+            "when (UTC)",
+            "annotator",
+            "layer",
+            "label",
+            "span",
+            "target",
+            "replaces",
+            "action",
+            "origin",
+            "attributes",
+        ],
         [
             [
                 row.id,
@@ -192,11 +129,51 @@ def run_history(args: argparse.Namespace) -> int:
                 row.supersedes_id or "",
                 "delete" if row.deleted else ("edit" if row.supersedes_id else "add"),
                 row.origin + (", needs review" if row.needs_review else ""),
+                _attribute_cell(row, by_id, project.codebook),
             ]
             for row in rows
         ],
     )
     return 0
+
+
+def _attribute_cell(row: Annotation, by_id: dict[int, Annotation], codebook: Codebook) -> str:
+    """The attributes an added revision sets (`Realis: Claimed`), or those an edit changes from
+    the revision it replaces (`Realis: Actual -> Claimed`), by their codebook names; nothing on
+    a delete. `by_id` holds the passage's revisions."""
+    if row.deleted:
+        return ""
+    new = row.attributes or {}
+    replaced = by_id.get(row.supersedes_id) if row.supersedes_id is not None else None
+    old = None if replaced is None else replaced.attributes or {}
+    parts = []
+    for key in dict.fromkeys([*(old or {}), *new]):
+        attribute = _attribute(codebook, row.layer, key)
+        name = one_line(attribute.name if attribute else key)
+        if old is None:
+            parts.append(f"{name}: {_value_name(attribute, new[key])}")
+        elif old.get(key) != new.get(key):
+            parts.append(f"{name}: {_value_name(attribute, old.get(key))} -> {_value_name(attribute, new.get(key))}")
+    return "; ".join(parts)
+
+
+def _attribute(codebook: Codebook, layer_id: str, attribute_id: str) -> Attribute | None:
+    """The codebook's attribute, or None where the codebook no longer has its layer or it."""
+    try:
+        return codebook.layer(layer_id).attribute(attribute_id)
+    except KeyError:
+        return None
+
+
+def _value_name(attribute: Attribute | None, value: Any) -> str:
+    """A stored attribute value for people: a choice's display name, `yes`/`no` for a flag,
+    `unset` when absent, else the stored value itself."""
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    choices = attribute.values if attribute else ()
+    return one_line(next((choice.name for choice in choices if choice.id == value), str(value)))
 
 
 def _duration(seconds: float) -> str:

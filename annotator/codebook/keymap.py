@@ -52,6 +52,7 @@ class UIBinding:
 BINDINGS: tuple[UIBinding, ...] = (
     UIBinding("layer.next", ("tab",), priority=True),
     UIBinding("layer.previous", ("shift+tab",), priority=True),
+    UIBinding("select.jump", ("semicolon",)),
     UIBinding("select.anchor", ("space",)),
     UIBinding("select.clear", ("escape",)),
     UIBinding("passage.done", ("enter",), priority=True),

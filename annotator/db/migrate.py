@@ -3,22 +3,30 @@
 A database behind head is refused by every command except `annotator init` and
 `annotator db upgrade` (an explicit upgrade is the user's decision; they may want a backup
 first). A database ahead of head was written by a newer annotator and is never touched.
+
+Checking a database against head (every command does) reads the version table and the
+revision files directly; Alembic is imported only to change or list the schema, which keeps
+it out of the start-up of every other command.
 """
 
 from __future__ import annotations
 
+import ast
+import sys
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import Script, ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 
 from annotator.errors import AnnotatorError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import Script, ScriptDirectory
+
+VERSION_TABLE = "alembic_version"
 
 # What downgrading *past* each revision would lose: revision id -> [(what, SQL count query)],
 # `what` in the plural (`1 adjudication` drops the noun's last `s`).
@@ -65,15 +73,65 @@ def migrations_dir() -> Path:
 
 def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic config pointing at our migrations; `engine` is used by `run_with_connection`."""
-    config = Config()
+    from alembic.config import Config
+
+    # Alembic's default `stdout` is the one of the moment Alembic was first imported; name the
+    # current one, since Alembic is now imported late (a test's captured output may be gone).
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(migrations_dir()))
     config.attributes["engine"] = engine
     return config
 
 
+def script_directory() -> ScriptDirectory:
+    """Alembic's view of our migrations (imports Alembic: for the commands that change the schema)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def known_revisions() -> dict[str, tuple[str, ...]]:
+    """Every revision this code knows, mapped to the revisions it follows.
+
+    Read from the `revision` and `down_revision` lines of the version files, as Alembic
+    declares them, without importing Alembic or the files.
+    """
+    return _revision_graph(migrations_dir() / "versions")
+
+
+@lru_cache(maxsize=4)
+def _revision_graph(versions: Path) -> dict[str, tuple[str, ...]]:
+    """`known_revisions` of one versions folder, read once per process."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted(versions.glob("*.py")):
+        declared = _declared_names(path)
+        if isinstance(declared.get("revision"), str):
+            down = declared.get("down_revision")
+            graph[declared["revision"]] = (down,) if isinstance(down, str) else tuple(down or ())
+    return graph
+
+
+def _declared_names(path: Path) -> dict[str, Any]:
+    """The literal values of the module-level `revision` and `down_revision` of a version file."""
+    values: dict[str, Any] = {}
+    targets: list[ast.expr]
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        elif isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                values[target.id] = ast.literal_eval(value)
+    return values
+
+
 def head_revision() -> str:
     """The newest revision this code knows."""
-    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    graph = known_revisions()
+    heads = sorted(set(graph) - {down for downs in graph.values() for down in downs})
     if len(heads) != 1:
         raise RuntimeError(f"migrations must have exactly one head, found {heads}")
     return heads[0]
@@ -82,7 +140,12 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The revision stamped in the database, or None for a database never initialised."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        stamped = list(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
+    if len(stamped) > 1:
+        raise AnnotatorError(f"{_describe(engine)}: the database has {len(stamped)} schema revisions stamped")
+    return stamped[0] if stamped else None
 
 
 def _run(engine: Engine, action, *args, check=None) -> None:
@@ -93,6 +156,8 @@ def _run(engine: Engine, action, *args, check=None) -> None:
     On SQLite, foreign keys are switched off for the migration (batch mode rebuilds tables by
     copy, drop and rename, which would otherwise trip them) and checked before the commit.
     """
+    from alembic.util.exc import CommandError
+
     config = alembic_config(engine)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -129,8 +194,7 @@ def refuse_if_newer(engine: Engine) -> None:
     current = current_revision(engine)
     if current is None:
         return
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    if current not in known:
+    if current not in known_revisions():
         raise AnnotatorError(
             f"{_describe(engine)}: database schema {current} is newer than this annotator "
             f"(knows up to {head_revision()}); upgrade annotator, the database was not touched"
@@ -139,6 +203,8 @@ def refuse_if_newer(engine: Engine) -> None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`."""
+    from alembic import command
+
     refuse_if_newer(engine)
     _run(engine, command.upgrade, revision)
 
@@ -149,6 +215,8 @@ def downgrade(engine: Engine, revision: str, *, confirmed: bool = False) -> None
     Unless `confirmed`, refuse (and change nothing) when the downgrade would lose data: rows of
     the tables it drops, values of the columns it drops (see `DOWNGRADE_LOSSES`).
     """
+    from alembic import command
+
     refuse_if_newer(engine)
 
     def refuse_losses(connection: Connection) -> None:
@@ -170,7 +238,7 @@ def downgraded_revisions(current: str | None, target: str) -> list[Script]:
     """
     if current is None:
         return []
-    scripts = ScriptDirectory.from_config(alembic_config())
+    scripts = script_directory()
     try:
         return list(scripts.iterate_revisions(current, target))
     except Exception:  # an unknown or non-ancestor target: the downgrade itself says what is wrong
@@ -179,6 +247,8 @@ def downgraded_revisions(current: str | None, target: str) -> list[Script]:
 
 def downgrade_losses(connection: Connection, target: str) -> tuple[str, list[str]]:
     """The resolved target and what downgrading to it would lose, e.g. `12 adjudications`."""
+    from alembic.runtime.migration import MigrationContext
+
     current = MigrationContext.configure(connection).get_current_revision()
     revisions = downgraded_revisions(current, target)
     if revisions:
@@ -207,8 +277,7 @@ def _counted(count: int, what: str) -> str:
 
 def history_lines() -> list[str]:
     """One line per known revision, newest first: `rev  message`."""
-    scripts = ScriptDirectory.from_config(alembic_config()).walk_revisions()
-    return [f"{script.revision}  {script.doc}" for script in scripts]
+    return [f"{script.revision}  {script.doc}" for script in script_directory().walk_revisions()]
 
 
 def ensure_current(engine: Engine) -> None:

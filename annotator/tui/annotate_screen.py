@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -25,15 +24,16 @@ from annotator.codebook.guidelines import has_guidelines
 from annotator.codebook.model import SUBTYPE_ATTRIBUTE
 from annotator.core.kinds import rules_of
 from annotator.db.models import Annotation
+from annotator.label_keys import accept_suggestion, press_attribute, press_label, remove, respan
 from annotator.labels import LabelContent
 from annotator.spans import clean_span, word_at
 from annotator.suggestions import Suggestion
 from annotator.tui.modals import ChoiceScreen, GuidelinesScreen, KeysScreen, PromptScreen
 from annotator.tui.passage_view import PaintedSpan, PassageView
 from annotator.tui.queue_screen import QueueScreen
-from annotator.tui.widgets import LabelList, LabelPalette, TextLine
+from annotator.tui.widgets import LabelList, LabelPalette, PalettePanel, TextLine
 from annotator.visible_text import visible
-from annotator.workbench import PassageData
+from annotator.workbench import PassageData, Workbench
 
 if TYPE_CHECKING:
     from textual import getters
@@ -55,14 +55,15 @@ class AnnotateScreen(Screen[None]):
     BINDINGS = [
         Binding("tab", "layer(1)", "Next layer", priority=True, id="layer.next"),
         Binding("shift+tab", "layer(-1)", "Prev layer", priority=True, show=False, id="layer.previous"),
+        Binding("semicolon", "jump", "Jump", id="select.jump"),
         Binding("space", "toggle_anchor", "Select", id="select.anchor"),
         Binding("escape", "clear", "Clear", show=False, id="select.clear"),
         Binding("enter", "finish('done')", "Done+next", priority=True, id="passage.done"),
-        Binding(">", "finish('skipped')", "Skip", id="passage.skip"),
-        Binding("<", "go(-1)", "Back", id="passage.back"),
+        Binding(">", "finish('skipped')", "Skip", show=False, id="passage.skip"),
+        Binding("<", "go(-1)", "Back", show=False, id="passage.back"),
         Binding("ctrl+n", "go(1)", "Next", show=False, id="passage.next"),
         Binding("ctrl+p", "go(-1)", "Previous", show=False, id="passage.previous"),
-        Binding("!", "flag", "Flag", id="passage.flag"),
+        Binding("!", "flag", "Flag", show=False, id="passage.flag"),
         Binding("#", "comment", "Comment", show=False, id="passage.comment"),
         Binding("ctrl+z", "undo", "Undo", priority=True, id="label.undo"),
         Binding("ctrl+y", "redo", "Redo", priority=True, show=False, id="label.redo"),
@@ -75,17 +76,17 @@ class AnnotateScreen(Screen[None]):
         Binding("slash", "subtype", "Sub-type", show=False, id="label.subtype"),
         Binding("[", "target(-1)", "Prev target", show=False, id="stance.previous_target"),
         Binding("]", "target(1)", "Next target", show=False, id="stance.next_target"),
-        Binding("f1", "guidelines", "Guide", id="help.guidelines"),
+        Binding("f1", "guidelines", "Guide", show=False, id="help.guidelines"),
         Binding("question_mark", "keys", "Keys", id="help.keys"),
-        Binding("f2", "queue", "Queue", id="queue.open"),
+        Binding("f2", "queue", "Queue", show=False, id="queue.open"),
     ]
 
     DEFAULT_CSS = """
     AnnotateScreen #title { height: 1; background: $primary-background; padding: 0 1; }
     AnnotateScreen #main { height: 1fr; }
-    AnnotateScreen #reading { width: 1fr; }
-    AnnotateScreen .context { color: $text-muted; height: 2; padding: 0 2; }
-    AnnotateScreen #side { width: 30; border-left: solid $primary-darken-2; }
+    AnnotateScreen #reading { width: 3fr; min-width: 48; }
+    AnnotateScreen .context { color: $text-muted; height: 1; padding: 0 2; }
+    AnnotateScreen #side { width: 2fr; min-width: 30; max-width: 44; border-left: solid $primary-darken-2; }
     AnnotateScreen #status { height: 1; padding: 0 1; background: $boost; }
     """
 
@@ -98,6 +99,9 @@ class AnnotateScreen(Screen[None]):
         self.layer_index = 0
         self.target_index = 0
         self.editing_id: int | None = None
+        self.picked_id: int | None = None
+        """The label the annotator moved the highlight to with `{`/`}` since their last write
+        (None: keys act on the newest label when their write runs)."""
         self.suggestions: list[Suggestion] = []
         self._last_activity: float | None = None
         self._pending_seconds = 0.0
@@ -111,7 +115,7 @@ class AnnotateScreen(Screen[None]):
                 yield TextLine(classes="context", id="previous")
                 yield PassageView(id="passage")
                 yield TextLine(classes="context", id="next")
-            with VerticalScroll(id="side"):
+            with PalettePanel(id="side"):
                 yield LabelPalette(id="palette")
         yield LabelList(id="labels")
         yield TextLine(id="status")
@@ -135,11 +139,6 @@ class AnnotateScreen(Screen[None]):
     @property
     def codebook(self) -> Codebook:
         return self.app.workbench.active.codebook
-
-    @cached_property
-    def label_names(self) -> dict[tuple[str, str], str]:
-        """(layer id, label id) -> display name, for the label list (the codebook never changes here)."""
-        return {(layer.id, label.id): label.name for layer in self.codebook.layers for label in layer.labels}
 
     @property
     def active_layer(self) -> Layer:
@@ -173,7 +172,11 @@ class AnnotateScreen(Screen[None]):
                 self.app.suggestions.add(row.layer, data.surface(row), row.label)
         if new_passage:
             self.editing_id = None
+            self.picked_id = None
             self.target_index = 0
+            if not self.app.keep_layer:
+                self.layer_index = 0
+                self.refresh_bindings()
             self.view.show_passage(data.text)
             self.query_one(LabelList).forget_newest()
             self._update("#previous", _context(data.previous_text, "…", ""))
@@ -186,7 +189,7 @@ class AnnotateScreen(Screen[None]):
         if data is None:
             return
         self.suggestions = self._compute_suggestions(data)
-        self.query_one(LabelList).show_labels(list(data.labels), data.window, self.label_names)
+        self.query_one(LabelList).show_labels(list(data.labels), data.window, self.codebook)
         focused = self.focused_label()
         painted = [
             PaintedSpan(*local, self._color(row), focused=focused is not None and row.id == focused.id)
@@ -202,25 +205,29 @@ class AnnotateScreen(Screen[None]):
                 for row in data.labels
                 if row.layer == self.active_layer.id and row.target == self.current_target()
             }
-        self.query_one(LabelPalette).show_layer(self.active_layer, chosen, self._layer_extra())
+        self.query_one(LabelPalette).show_layer(self.active_layer, chosen, self._layer_extra(), self._label_in_layer())
         self._draw_title()
         self._draw_status()
 
     def _draw_title(self) -> None:
+        """The date first (a narrow screen cuts the end), the place in the article, title, source."""
         data = self.shown_passage
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(f"§{data.index} · {data.article_done}/{data.article_total} done · ")
+        if data.published:
+            title.append(data.published.isoformat(), style="bold")
+            title.append(" │ ", style="dim")
+        title.append(f"§{data.index} · article {data.article_done}/{data.article_total} done")
+        title.append(" │ ", style="dim")
         title.append(visible(data.article_title), style="bold")
-        details = " · ".join(part for part in (data.source, data.published and data.published.isoformat()) if part)
-        if details:
-            title.append(f"  {visible(details)}", style="dim")
+        if data.source:
+            title.append(f" · {visible(data.source)}", style="dim")
         self._update("#title", title)
 
     def _draw_status(self) -> None:
         data = self.shown_passage
-        status = Text()
+        status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" {data.status.replace('_', ' ')} ", style="reverse")
-        status.append(f" layer {self.layer_index + 1}/{len(self.codebook.layers)}: {self.active_layer.name}")
+        status.append(f" layer {self.layer_index + 1}/{len(self.codebook.layers)}: {visible(self.active_layer.name)}")
         if self.view.selection_anchor is not None:
             status.append("  SELECTING (space stops)", style="bold")
         if self.editing_id is not None:
@@ -240,16 +247,23 @@ class AnnotateScreen(Screen[None]):
             return "#888888"
 
     def _layer_extra(self) -> Text | None:
+        """The stance target that label keys act on: its place among the targets, its full name."""
         if not rules_of(self.active_layer).needs_target:
             return None
         targets = self.targets()
-        text = Text("target [ ] : ", style="dim")
+        text = Text("Target", style="bold")
         if not targets:
-            text.append("none: tag actors first", style="italic")
+            text.append("  none: tag actors first", style="italic")
             return text
-        target_id, target_name = targets[self.target_index % len(targets)]
-        text.append(visible(target_name), style="bold")
-        text.append(f" ({self.target_index % len(targets) + 1}/{len(targets)})", style="dim")
+        position = self.target_index % len(targets)
+        target_id, target_name = targets[position]
+        text.append(f" ({position + 1}/{len(targets)})", style="bold")
+        text.append("  [ ] change", style="dim")
+        if target_id in {target.id for target in self.codebook.targets}:
+            text.append(f"\n{visible(target_name)}", style="bold reverse")
+        else:
+            text.append(f"\n“{visible(target_name)}”", style="bold reverse")
+            text.append(" (actor)" if target_id in self._tagged_actors() else " (actor no longer tagged)", style="dim")
         return text
 
     def _compute_suggestions(self, data: PassageData) -> list[Suggestion]:
@@ -257,7 +271,9 @@ class AnnotateScreen(Screen[None]):
             return []
         taken = {local for row in data.labels if row.layer == self.active_layer.id and (local := data.local_span(row))}
         rejected = {tuple(item) for item in data.rejected_suggestions}
-        return self.app.suggestions.suggest(data.text, self.active_layer.id, taken, rejected)
+        found = self.app.suggestions.suggest(data.text, self.active_layer.id, taken, rejected)
+        removed = data.removed_spans  # what the annotator took away here is not offered again
+        return [s for s in found if (s.layer, *data.window.to_article(s.start, s.end)) not in removed]
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -272,7 +288,19 @@ class AnnotateScreen(Screen[None]):
                     if surface not in seen:
                         seen.add(surface)
                         targets.append((surface, surface))
+        if self.passage:  # a stance whose actor span is gone stays reachable, marked
+            for row in self.passage.labels:
+                if row.layer == self.active_layer.id and row.target and row.target not in seen:
+                    seen.add(row.target)
+                    targets.append((row.target, row.target))
         return targets
+
+    def _tagged_actors(self) -> set[str]:
+        """The surfaces of the actor spans (the stance layer's target layer) tagged here."""
+        layer, data = self.active_layer.target_layer, self.passage
+        if not layer or data is None:
+            return set()
+        return {data.surface(row) for row in data.labels if row.layer == layer and row.span_start is not None}
 
     def current_target(self) -> str | None:
         targets = self.targets()
@@ -285,23 +313,38 @@ class AnnotateScreen(Screen[None]):
         revision_id = self.query_one(LabelList).highlighted_id
         return next((row for row in self.passage.labels if row.id == revision_id), None)
 
+    def picked_label(self) -> Annotation | None:
+        """The label picked with `{`/`}` since the last write, if it is still shown."""
+        if self.passage is None or self.picked_id is None:
+            return None
+        return next((row for row in self.passage.labels if row.id == self.picked_id), None)
+
     def _label_in_layer(self) -> Annotation | None:
-        """The highlighted label if it is in the active layer, else the newest one there."""
+        """The highlighted label if it is in the active layer, else the newest one there (on
+        the target shown, for a stance layer)."""
         if self.passage is None:
             return None
         focused = self.focused_label()
         if focused is not None and focused.layer == self.active_layer.id:
             return focused
         rows = [row for row in self.passage.labels if row.layer == self.active_layer.id]
+        if rules_of(self.active_layer).needs_target:
+            rows = [row for row in rows if row.target == self.current_target()]
         return rows[-1] if rows else None
 
-    def _write(self, job: Callable[[], object]) -> None:
-        """Run a label write, then reload the passage and redraw."""
+    def _write(self, job: Callable[[Workbench], object]) -> None:
+        """Queue a label write, then reload the passage and redraw.
+
+        `job` gets the workbench and must carry everything it needs from key time (passage,
+        layer, label, span, target, picked label) in its own variables: it runs later, on the
+        database thread, after the writes queued before it (see `annotator.label_keys`).
+        """
         passage_id = self.shown_passage.passage_id
         workbench = self.app.workbench
+        self.picked_id = None  # the label the write makes or changes gets the highlight
 
         def write_then_reload() -> PassageData:
-            job()
+            job(workbench)
             return workbench.load_passage(passage_id)
 
         self.app.run_db(write_then_reload, self.show_passage)
@@ -327,40 +370,23 @@ class AnnotateScreen(Screen[None]):
         self._note_activity()
 
     def apply_label(self, label: Label) -> None:
-        """What a label key does depends on the active layer's kind."""
-        data, layer, workbench = self.shown_passage, self.active_layer, self.app.workbench
-        mine = [row for row in data.labels if row.layer == layer.id]
+        """A label key: on a span layer it tags the selection (or the word at the cursor);
+        elsewhere it sets, toggles or changes the passage's (or the stance target's) label."""
+        layer = self.active_layer
         if rules_of(layer).spans:
             self._apply_span_label(label)
-        elif layer.kind == "passage_multi":
-            given = next((row for row in mine if row.label == label.id), None)
-            if given is not None:
-                self._write(lambda: workbench.delete(given))
-            else:
-                self._write(lambda: workbench.add(data.passage_id, LabelContent(layer.id, label.id)))
-        elif layer.kind == "passage_single":
-            existing = mine[0] if mine else None
-            self._set_or_toggle(existing, LabelContent(layer.id, label.id))
-        else:
+            return
+        target = None
+        if rules_of(layer).needs_target:
             target = self.current_target()
             if target is None:
                 self.notify("No stance target: tag an actor or add targets to the codebook.", severity="warning")
                 return
-            existing = next((row for row in mine if row.target == target), None)
-            self._set_or_toggle(existing, LabelContent(layer.id, label.id, target=target))
-
-    def _set_or_toggle(self, existing: Annotation | None, content: LabelContent) -> None:
-        passage_id, workbench = self.shown_passage.passage_id, self.app.workbench
-        if existing is None:
-            self._write(lambda: workbench.add(passage_id, content))
-        elif existing.label == content.label:
-            self._write(lambda: workbench.delete(existing))
-        else:
-            kept = LabelContent.of(existing).with_changes(label=content.label)
-            self._write(lambda: workbench.edit(existing, kept))
+        passage_id = self.shown_passage.passage_id
+        self._write(lambda workbench: press_label(workbench, passage_id, layer, label.id, target=target))
 
     def _apply_span_label(self, label: Label) -> None:
-        data, view, workbench = self.shown_passage, self.view, self.app.workbench
+        data, view, layer = self.shown_passage, self.view, self.active_layer
         editing = next((row for row in data.labels if row.id == self.editing_id), None)
         rough = view.selected_range or (None if editing else word_at(data.text, view.cursor_offset))
         if rough is None and editing is not None:
@@ -369,54 +395,29 @@ class AnnotateScreen(Screen[None]):
         if cleaned is None:
             self.notify("Select some text first (space, then move; or shift+arrows).", severity="warning")
             return
-        start, end = data.window.to_article(*cleaned)
+        span = data.window.to_article(*cleaned)
         view.clear_selection()
         self.editing_id = None
-        layer_id = self.active_layer.id
-        if editing is None:  # a label key on a span you already tagged changes it, or (same label) removes it
-            editing = next(
-                (
-                    row
-                    for row in data.labels
-                    if row.layer == layer_id and (row.span_start, row.span_end) == (start, end)
-                ),
-                None,
-            )
-            if editing is not None and editing.label == label.id:
-                same = editing
-                self._write(lambda: workbench.delete(same))
-                return
+        passage_id = data.passage_id
         if editing is not None:
-            content = LabelContent.of(editing).with_changes(label=label.id, span_start=start, span_end=end)
-            target = editing
-            self._write(lambda: workbench.edit(target, content))
-        else:
-            self._write(
-                lambda: workbench.add(data.passage_id, LabelContent(self.active_layer.id, label.id, start, end))
-            )
+            edited = editing.id
+            self._write(lambda workbench: respan(workbench, edited, layer, label.id, span))
+        else:  # a label key on a span you already tagged changes it, or (same label) removes it
+            self._write(lambda workbench: press_label(workbench, passage_id, layer, label.id, span=span))
 
     def apply_attribute(self, attribute: Attribute, value: AttributeValue | None) -> None:
-        """Set or clear a choice, or toggle a flag, on the focused label of the active layer."""
-        row = self._label_in_layer()
-        if row is None:
-            self.notify(
-                f"Add a {self.active_layer.name} label first; {attribute.name} is set on a label.",
-                severity="warning",
-                markup=False,
+        """Set or clear a choice, or toggle a flag, on the picked label of the active layer,
+        else on its newest label (on the target shown, for a stance layer) when the write runs."""
+        layer, passage_id = self.active_layer, self.shown_passage.passage_id
+        picked = self.picked_label()
+        revision_id = picked.id if picked is not None and picked.layer == layer.id else None
+        target = self.current_target() if rules_of(layer).needs_target and revision_id is None else None
+        value_id = value.id if value is not None else None
+        self._write(
+            lambda workbench: press_attribute(
+                workbench, passage_id, layer, attribute, value_id, revision_id=revision_id, target=target
             )
-            return
-        if not attribute.applies(row.label):
-            self.notify(f"{attribute.name} does not apply to {row.label}.", severity="warning", markup=False)
-            return
-        attributes = dict(row.attributes)
-        if value is None:
-            attributes[attribute.id] = not attributes.get(attribute.id, False)
-        elif attributes.get(attribute.id) == value.id:
-            del attributes[attribute.id]
-        else:
-            attributes[attribute.id] = value.id
-        content = LabelContent.of(row).with_changes(attributes=attributes)
-        self._write(lambda: self.app.workbench.edit(row, content))
+        )
 
     # -- actions ---------------------------------------------------------------------------------------
 
@@ -430,9 +431,18 @@ class AnnotateScreen(Screen[None]):
 
     def action_layer(self, step: int) -> None:
         self.layer_index = (self.layer_index + step) % len(self.codebook.layers)
+        self.view.stop_jump()  # its hints avoided the old layer's keys, not the new one's
         self.editing_id = None
         self.refresh_bindings()
         self.redraw()
+
+    def action_jump(self) -> None:
+        """Show a hint on every visible word; typing one moves there, a second extends to it."""
+        layer = self.active_layer
+        taken = {label.key for label in layer.active_labels}
+        for attribute in layer.attributes:
+            taken |= {key for key in (attribute.key, *(value.key for value in attribute.values)) if key}
+        self.view.start_jump(taken)
 
     def action_toggle_anchor(self) -> None:
         self.view.toggle_anchor()
@@ -446,20 +456,41 @@ class AnnotateScreen(Screen[None]):
             self._draw_status()
 
     def action_finish(self, status: str) -> None:
+        """Mark the passage done (or skipped) and open the next one still to do. Done on a
+        passage with no label in any layer asks first, so a double enter cannot finish it."""
         if self.passage is None:
             return
         passage_id, workbench = self.passage.passage_id, self.app.workbench
+        if status != "done":
+            self._finish(passage_id, status)
+            return
+
+        def confirmed(answer: str | None) -> None:
+            if answer == "yes":
+                self._finish(passage_id, status)
+
+        def ask_if_empty(labels: list[Annotation]) -> None:
+            if labels:
+                self._finish(passage_id, status)
+            else:
+                choices = [("no", "No: keep labelling"), ("yes", "Yes: done, nothing to label here")]
+                self.app.push_screen(ChoiceScreen("Mark done with no labels?", choices, "no"), confirmed)
+
+        self.app.run_db(lambda: workbench.current_labels(passage_id), ask_if_empty)
+
+    def _finish(self, passage_id: int, status: str, note: str | None = None) -> None:
+        workbench = self.app.workbench
         self.flush_time()
 
         def finish() -> int | None:
-            workbench.set_status(passage_id, status)
-            return workbench.neighbour(passage_id, 1)
+            workbench.set_status(passage_id, status, note)
+            return workbench.next_unfinished(passage_id)
 
         self.app.run_db(finish, self._after_finish)
 
     def _after_finish(self, next_id: int | None) -> None:
         if next_id is None:
-            self.notify("That was the last passage of your queue.", title="Queue")
+            self.notify("Every passage in your queue is finished or skipped (F2: the queue).", title="Queue")
             self.open_passage(self.shown_passage.passage_id)
         else:
             self.open_passage(next_id)
@@ -482,16 +513,8 @@ class AnnotateScreen(Screen[None]):
         passage_id = self.passage.passage_id
 
         def flagged(note: str | None) -> None:
-            if note is None:
-                return
-            workbench = self.app.workbench
-            self.flush_time()
-
-            def flag() -> int | None:
-                workbench.set_status(passage_id, "flagged", note)
-                return workbench.neighbour(passage_id, 1)
-
-            self.app.run_db(flag, self._after_finish)
+            if note is not None:
+                self._finish(passage_id, "flagged", note)
 
         self.app.push_screen(PromptScreen("Flag as uncertain: what is unclear?", self.passage.note or ""), flagged)
 
@@ -539,6 +562,7 @@ class AnnotateScreen(Screen[None]):
         if labels.option_count:
             current = labels.highlighted if labels.highlighted is not None else -step
             labels.highlighted = (current + step) % labels.option_count
+            self.picked_id = labels.highlighted_id
             self.redraw()
 
     def action_edit_label(self) -> None:
@@ -546,7 +570,13 @@ class AnnotateScreen(Screen[None]):
         if row is None:
             self.notify("No label to edit: add one, or pick one with { and }.", severity="warning")
             return
-        if self.editing_id == row.id and row.span_start is not None:
+        if row.span_start is None:
+            self.notify(
+                "A passage label has no span to edit: press another label key to change it, delete to remove it.",
+                severity="warning",
+            )
+            return
+        if self.editing_id == row.id:
             label = self.codebook.layer(row.layer).label(row.label)
             self.layer_index = [layer.id for layer in self.codebook.layers].index(row.layer)
             self._apply_span_label(label)
@@ -560,11 +590,13 @@ class AnnotateScreen(Screen[None]):
         self.redraw()
 
     def action_delete_label(self) -> None:
-        row = self.focused_label()
-        if row is None:
-            self.notify("No label selected.", severity="warning")
+        """Delete the label picked with `{`/`}`, else the newest one (as it is when the write runs)."""
+        if self.focused_label() is None:
+            self.notify("No label to delete on this passage.", severity="warning")
             return
-        self._write(lambda: self.app.workbench.delete(row))
+        picked = self.picked_label()
+        passage_id, revision_id = self.shown_passage.passage_id, picked.id if picked else None
+        self._write(lambda workbench: remove(workbench, passage_id, revision_id=revision_id))
 
     def _suggestion_at_cursor(self) -> Suggestion | None:
         cursor = self.view.cursor_offset
@@ -580,29 +612,37 @@ class AnnotateScreen(Screen[None]):
         content = LabelContent(
             suggestion.layer, suggestion.label, *data.window.to_article(suggestion.start, suggestion.end)
         )
-        self._write(lambda: self.app.workbench.add(data.passage_id, content, origin="suggestion"))
+        passage_id = data.passage_id
+        self._write(lambda workbench: accept_suggestion(workbench, passage_id, content))
 
     def action_reject_suggestion(self) -> None:
         suggestion = self._suggestion_at_cursor()
         if suggestion is None:
             return
-        passage_id = self.shown_passage.passage_id
-        self._write(lambda: self.app.workbench.reject_suggestion(passage_id, suggestion.key()))
+        passage_id, key = self.shown_passage.passage_id, suggestion.key()
+        self._write(lambda workbench: workbench.reject_suggestion(passage_id, key))
 
     def action_subtype(self) -> None:
         """Pick the sub-type of the highlighted label (of the active layer) from its list."""
-        row = self._label_in_layer()
-        label = self.active_layer.label(row.label) if row else None
-        if row is None or label is None or not label.subtypes:
-            self.notify("The highlighted label has no sub-types.", severity="warning")
+        row, layer = self._label_in_layer(), self.active_layer
+        if row is None:
+            self.notify(f"No {layer.name} label here yet: tag one, then / picks its sub-type.", severity="warning")
             return
-        attribute = self.active_layer.attribute(SUBTYPE_ATTRIBUTE)
+        label = layer.label(row.label)
+        if not label.subtypes:
+            self.notify(f"{label.name} has no sub-types.", severity="warning", markup=False)
+            return
+        attribute = layer.attribute(SUBTYPE_ATTRIBUTE)
         choices = [(subtype.id, subtype.name) for subtype in label.subtypes]
+        passage_id, revision_id = self.shown_passage.passage_id, row.id
 
         def chosen(subtype_id: str | None) -> None:
             if subtype_id is not None:
-                value = next(value for value in attribute.values if value.id == subtype_id)
-                self.apply_attribute(attribute, value)
+                self._write(
+                    lambda workbench: press_attribute(
+                        workbench, passage_id, layer, attribute, subtype_id, revision_id=revision_id
+                    )
+                )
 
         self.app.push_screen(
             ChoiceScreen(f"Sub-type of {label.name}:", choices, row.attributes.get(SUBTYPE_ATTRIBUTE)), chosen
@@ -649,7 +689,7 @@ class AnnotateScreen(Screen[None]):
     def action_keys(self) -> None:
         rows = [(self.app.key_display(binding), binding.description) for binding in self._visible_bindings()]
         rows += [
-            ("ctrl+left/right", "move by word (shift: extend selection)"),
+            ("ctrl+left/right", "to the previous / next word start (shift: extend selection)"),
             ("left/right", "move by character (shift: extend selection)"),
             ("mouse drag", "select text"),
         ]
@@ -663,8 +703,9 @@ class AnnotateScreen(Screen[None]):
 
     def _visible_bindings(self) -> list[Binding]:
         """This screen's own bindings as currently mapped (after any keymap), and quit."""
-        own = {binding.id for binding in self.BINDINGS if isinstance(binding, Binding)} | {"app.quit"}
-        bindings = [binding for _, binding in [*self._bindings, *self.app._bindings] if binding.id in own]
+        own = [binding.id for binding in self.BINDINGS if isinstance(binding, Binding)] + ["app.quit"]
+        active = {item.binding.id: item.binding for item in self.active_bindings.values()}
+        bindings = [active[binding_id] for binding_id in own if binding_id in active]
         if not any(rules_of(layer).needs_target for layer in self.codebook.layers):
             bindings = [binding for binding in bindings if not binding.action.startswith("target(")]
         return bindings

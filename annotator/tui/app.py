@@ -1,8 +1,10 @@
 """The Textual app: one annotator, one database worker, the annotate and queue screens.
 
 All database calls run, in order, on one worker thread (`run_db`), so the UI never waits on
-the database and label actions are written in the order they were made. A failed call is
-shown as a notification; everything that succeeded is already committed.
+the database and label actions are written in the order they were made. A failed call, for
+whatever reason, is shown as a notification and the queue goes on; everything that
+succeeded is already committed. Quitting waits a bounded time for queued writes and says
+what is still pending.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import queue
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,9 @@ from annotator.workbench import Workbench
 
 _STOP = object()
 
+QUIT_WAIT_SECONDS = 10.0
+"""How long quitting waits for queued database jobs before it asks what to do."""
+
 
 class AnnotatorApp(App[int]):
     """Label passages as one annotator."""
@@ -45,8 +51,12 @@ class AnnotatorApp(App[int]):
         *,
         suggestions: SuggestionIndex | None = None,
         keymap: dict[str, str] | None = None,
+        keep_layer: bool = False,
     ) -> None:
         super().__init__()
+        self.keep_layer = keep_layer
+        """Open each new passage on the layer in use (else on the first layer)."""
+        self._quit_asked = False
         self.workbench = Workbench(project.engine, annotator_id, project.active)
         self.suggestions = suggestions or SuggestionIndex()
         self._keymap = keymap or {}
@@ -75,19 +85,27 @@ class AnnotatorApp(App[int]):
             try:
                 if item is _STOP:
                     return
-                job, then = item
-                try:
-                    result = job()
-                except (AnnotatorError, SQLAlchemyError, OSError) as error:
-                    self.call_from_thread(self._report, error)
-                    continue
-                if then is not None:
-                    self.call_from_thread(then, result)
+                self._run_job(*item)
             finally:
                 self._jobs.task_done()
 
+    def _run_job(self, job: Callable[[], Any], then: Callable[[Any], None] | None) -> None:
+        """Run one job and its answer; any failure becomes a notification, never the end of the loop."""
+        try:
+            result = job()
+            if then is not None:
+                self.call_from_thread(then, result)
+        except Exception as error:  # any failure: the loop must outlive one job
+            if not isinstance(error, (AnnotatorError, SQLAlchemyError, OSError)):
+                self.log.error(traceback.format_exc())
+            self.call_from_thread(self._report, error)
+
     def _report(self, error: Exception) -> None:
-        message = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        cause = getattr(error, "orig", None) or error
+        lines = str(cause).strip().splitlines()
+        message = lines[0] if lines else type(cause).__name__
+        if not isinstance(error, (AnnotatorError, SQLAlchemyError, OSError)):
+            message = f"internal error ({type(error).__name__}): {message}"
         self.notify(message, title="Not saved", severity="error", timeout=8, markup=False)
 
     def _load_own_names(self) -> None:
@@ -97,16 +115,39 @@ class AnnotatorApp(App[int]):
         load_own_names(own, workbench.engine, workbench.annotator_id, workbench.active.codebook)
         self.call_from_thread(self.suggestions.update, own)
 
-    async def wait_for_database(self) -> None:
-        """Wait until every queued database job has run and answered (for tests and quitting)."""
+    @property
+    def pending_jobs(self) -> int:
+        """How many queued database jobs have not finished yet."""
+        return self._jobs.unfinished_tasks
+
+    async def wait_for_database(self, timeout: float | None = None) -> bool:
+        """Wait until every queued database job has run and answered, or `timeout` seconds
+        have passed; True when nothing is pending."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         while self._jobs.unfinished_tasks:
+            if deadline is not None and loop.time() >= deadline:
+                return False
             await asyncio.sleep(0.002)
+        return True
 
     async def action_quit(self) -> None:
+        """Quit once queued writes are stored; if they take too long, say so, and quit
+        anyway on a second ctrl+q."""
         screen = self.screen
         if isinstance(screen, AnnotateScreen):
             screen.flush_time()
-        await self.wait_for_database()
+        if not self._quit_asked and not await self.wait_for_database(QUIT_WAIT_SECONDS):
+            self._quit_asked = True
+            self.notify(
+                f"{self.pending_jobs} database job(s) still waiting (the database is slow or unreachable). "
+                "ctrl+q again quits now and drops them.",
+                title="Still saving",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
+            return
         self._jobs.put(_STOP)
         self.exit(0)
 
@@ -124,13 +165,24 @@ def load_keymap(path: Path, codebook: Codebook | None = None) -> dict[str, str]:
     return read_keymap(path, codebook)
 
 
-def run_app(project: Project, annotator_id: int, *, gazetteer: Path | None = None, keymap: Path | None = None) -> int:
+def run_app(
+    project: Project,
+    annotator_id: int,
+    *,
+    gazetteer: Path | None = None,
+    keymap: Path | None = None,
+    keep_layer: bool = False,
+) -> int:
     """Run the app in the terminal until the annotator quits (bad option files fail first)."""
     suggestions = SuggestionIndex()
     if gazetteer is not None:
         load_gazetteer(suggestions, gazetteer, project.codebook)
     app = AnnotatorApp(
-        project, annotator_id, suggestions=suggestions, keymap=load_keymap(keymap, project.codebook) if keymap else None
+        project,
+        annotator_id,
+        suggestions=suggestions,
+        keymap=load_keymap(keymap, project.codebook) if keymap else None,
+        keep_layer=keep_layer,
     )
     app.run()
     return app.return_code or 0

@@ -5,6 +5,10 @@ drag selection and soft wrapping; this subclass paints spans over it and convert
 the widget's (row, column) locations and offsets into the passage text. The cursor moves by
 grapheme cluster (a letter with its combining marks, an emoji sequence, a flag is one step)
 and never stops inside one, whatever moved it: keys, the mouse or `move_cursor`.
+
+`ctrl+←/→` stop at word starts (`annotator.tui.jump`), and jump mode (`start_jump`) puts a
+hint over every visible word: typing one moves there, typing a second selects through it.
+Only what is on screen is ever scanned for words, so a very long passage stays quick.
 """
 
 from __future__ import annotations
@@ -12,24 +16,22 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-import regex
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.geometry import Offset
 from textual.widgets import TextArea
 from textual.widgets.text_area import Location, Selection
 
-from annotator.spans import grapheme_boundaries, grapheme_start, next_grapheme, previous_grapheme
+from annotator.spans import grapheme_start, next_grapheme, previous_grapheme
+from annotator.tui.jump import Jump, PassageWords, Span, Step, hint_alphabet, overlay_hints
 from annotator.visible_text import visible
 
-_WORD_CLUSTER = regex.compile(r"\w")
-"""A word cluster for `ctrl+←/→`: its base is a word character (a letter, digit, mark or
-connector), as in TextArea's own word stops; hyphens and apostrophes separate words there,
-unlike in span snapping."""
+HINT_STYLE = Style(bold=True, color="black", bgcolor="#ffd75f")
+"""A jump hint waiting for its first key."""
 
-
-def _is_word_cluster(cluster: str) -> bool:
-    return _WORD_CLUSTER.match(cluster) is not None
+EXTEND_STYLE = Style(bold=True, color="black", bgcolor="#5fd7ff")
+"""A jump hint after the first: typing it selects from the first word through its word."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class PassageView(TextArea):
     def __init__(self, **kwargs) -> None:
         self._line_starts: list[int] = [0]
         self._line_styles: dict[int, list[tuple[int, int, Style]]] = {}
+        self._words = PassageWords("")
+        self._jump: Jump | None = None
+        self._hints_by_row: dict[int, list[tuple[int, str]]] = {}
         self.selection_anchor: int | None = None
         """Where a keyboard selection started (space), or None when not selecting."""
         super().__init__(
@@ -73,18 +78,26 @@ class PassageView(TextArea):
     def show_passage(self, text: str) -> None:
         """Replace the content with `text`, shown literally, cursor at the start."""
         shown = visible(text)
+        self.selection_anchor = None
+        self._jump = None
+        self._hints_by_row = {}
         self.load_text(shown)
         starts = [0]
         for line in shown.split("\n")[:-1]:
             starts.append(starts[-1] + len(line) + 1)
         self._line_starts = starts
-        self.selection_anchor = None
+        self._words = PassageWords(shown)
         self.move_cursor((0, 0))
 
     def paint(self, spans: list[PaintedSpan]) -> None:
         """Set the spans to colour and redraw; the styles per line are worked out once, here."""
         self._line_styles = self._styles_by_line(spans)
-        self._line_cache.clear()
+        self._redraw_lines()
+
+    def _redraw_lines(self) -> None:
+        """Redraw every line: `notify_style_update` is TextArea's public way to drop the lines
+        it has rendered, which it would otherwise reuse as long as the text is the same."""
+        self.notify_style_update()
         self.refresh()
 
     def _styles_by_line(self, spans: list[PaintedSpan]) -> dict[int, list[tuple[int, int, Style]]]:
@@ -112,10 +125,16 @@ class PassageView(TextArea):
         return styles
 
     def get_line(self, line_index: int) -> Text:
-        """The line with the styles `paint` worked out."""
+        """The line with the styles `paint` worked out, and any jump hints written over it."""
         line = super().get_line(line_index)
         for start, end, style in self._line_styles.get(line_index, ()):
             line.stylize(style, start, end)
+        hints = self._hints_by_row.get(line_index)
+        if hints:
+            line.plain, covered = overlay_hints(line.plain, hints)
+            style = EXTEND_STYLE if self._jump is not None and self._jump.first is not None else HINT_STYLE
+            for start, end in covered:
+                line.stylize(style, start, end)
         return line
 
     # -- offsets and selection -------------------------------------------------------------------
@@ -193,44 +212,83 @@ class PassageView(TextArea):
         return row, next_grapheme(line, column)
 
     def get_cursor_word_left_location(self) -> Location:
-        """TextArea's word-left stop (the last word/non-word change before the cursor, past
-        trailing whitespace), counted in grapheme clusters."""
-        row, column = self.cursor_location
-        if row > 0 and column == 0:
-            return row - 1, len(self.document[row - 1])
-        line = self.document[row][:column]
-        bounds = grapheme_boundaries(line)
-        count = len(bounds) - 1
-        while count > 0 and line[bounds[count - 1]].isspace():
-            count -= 1
-        for index in range(count - 1, 0, -1):
-            before, after = line[bounds[index - 1] : bounds[index]], line[bounds[index] : bounds[index + 1]]
-            if _is_word_cluster(before) != _is_word_cluster(after):
-                return row, bounds[index]
-        return row, 0
+        """The start of the word before the cursor (punctuation, markers and line ends are
+        passed over), or the start of the passage."""
+        return self.offset_to_location(self._words.previous_start(self.cursor_offset))
 
     def get_cursor_word_right_location(self) -> Location:
-        """TextArea's word-right stop (the first word/non-word change after the cursor, past
-        leading whitespace), counted in grapheme clusters."""
-        row, column = self.selection.end
-        line = self.document[row]
-        if row < self.document.line_count - 1 and column == len(line):
-            return row + 1, 0
-        bounds = [column, *(bound for bound in grapheme_boundaries(line) if bound > column)]
-        first = 0
-        while first < len(bounds) - 1 and line[bounds[first]].isspace():
-            first += 1
-        for index in range(first + 1, len(bounds) - 1):
-            before, after = line[bounds[index - 1] : bounds[index]], line[bounds[index] : bounds[index + 1]]
-            if _is_word_cluster(before) != _is_word_cluster(after):
-                return row, bounds[index]
-        return row, len(line)
+        """The start of the next word after the cursor, or the end of the passage."""
+        return self.offset_to_location(self._words.next_start(self.location_to_offset(self.selection.end)))
 
-    def _watch_selection(self, previous_selection: Selection, selection: Selection) -> None:
+    def validate_selection(self, selection: Selection) -> Selection:
         """While anchored, every cursor move extends the selection from the anchor."""
-        if self.selection_anchor is not None and selection.start == selection.end:
-            anchor_location = self.offset_to_location(self.selection_anchor)
-            if anchor_location != selection.end:
-                self.selection = Selection(anchor_location, selection.end)
-                return
-        super()._watch_selection(previous_selection, selection)
+        if self.selection_anchor is None or selection.start != selection.end:
+            return selection
+        return Selection(self.offset_to_location(self.selection_anchor), selection.end)
+
+    # -- jump mode ------------------------------------------------------------------------------
+
+    @property
+    def jump_hints(self) -> dict[str, Span]:
+        """The hints on screen and the word each stands for (empty outside jump mode)."""
+        return dict(self._jump.targets) if self._jump is not None else {}
+
+    def visible_range(self) -> Span:
+        """The passage offsets on the rows on screen, from the top row's start to the bottom's end."""
+        wrapped = self.wrapped_document
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
+        start = self.location_to_offset(wrapped.offset_to_location(Offset(0, top)))
+        if bottom >= wrapped.height:
+            return start, len(self._words.text)
+        return start, self.location_to_offset(wrapped.offset_to_location(Offset(0, bottom)))
+
+    def start_jump(self, reserved: set[str]) -> None:
+        """Put a hint over every word on screen (never one of the `reserved` keys)."""
+        self._jump = Jump(self._words.starting_in(*self.visible_range()), hint_alphabet(reserved))
+        self._draw_hints()
+
+    def stop_jump(self) -> None:
+        """Take the hints away (nothing happens outside jump mode)."""
+        if self._jump is not None:
+            self._jump = None
+            self._draw_hints()
+
+    def on_key(self, event: events.Key) -> None:
+        """In jump mode a hint key is used up here; any other key ends the mode and goes on."""
+        if self._jump is None:
+            return
+        step = self._jump.press(event.character) if event.character else None
+        if step is None:
+            self.stop_jump()
+            return
+        event.stop()
+        event.prevent_default()
+        self._take_step(step)
+
+    def _take_step(self, step: Step) -> None:
+        """Move or select as a typed hint says, then redraw the hints still up."""
+        if step.cursor is not None and step.anchor is not None:
+            self.selection = Selection(self.offset_to_location(step.anchor), self.offset_to_location(step.cursor))
+        elif step.cursor is not None:
+            self.move_cursor(self.offset_to_location(step.cursor))
+        if self._jump is not None and self._jump.finished:
+            self._jump = None
+        self._draw_hints()
+
+    def on_blur(self) -> None:
+        """Leaving the passage (a dialog, a click elsewhere) ends jump mode."""
+        self.stop_jump()
+
+    def on_mouse_down(self) -> None:
+        """A click ends jump mode."""
+        self.stop_jump()
+
+    def _draw_hints(self) -> None:
+        """Group the hints still up by document line, for `get_line`, and redraw."""
+        rows: dict[int, list[tuple[int, str]]] = {}
+        for start, hint in self._jump.shown() if self._jump is not None else ():
+            row, column = self.offset_to_location(start)
+            rows.setdefault(row, []).append((column, hint))
+        self._hints_by_row = rows
+        self._redraw_lines()

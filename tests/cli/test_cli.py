@@ -7,8 +7,16 @@ import os
 import subprocess
 import sys
 
+from sqlalchemy import select
+
+from annotator.annotators import add_annotator
 from annotator.cli.annotate_commands import sample_corpus_dir
 from annotator.cli.main import main
+from annotator.db.engine import write_session
+from annotator.db.models import Passage
+from annotator.importing.importer import import_paths
+from annotator.labels import LabelContent
+from annotator.workbench import Workbench
 
 
 def run(*argv: str) -> subprocess.CompletedProcess:
@@ -29,6 +37,25 @@ def test_init_import_status_history_on_both_backends(db_url, capsys):
     assert [person["name"] for person in status["annotators"]] == ["alice"]
     assert main(["history", "1", "--db", db_url]) == 0
     assert "no label revisions" in capsys.readouterr().out
+
+
+def test_history_shows_what_each_revision_did_to_the_attributes(project, db_url, capsys):
+    import_paths(project.engine, [sample_corpus_dir()])
+    with write_session(project.engine) as session:
+        alice = add_annotator(session, "alice").id
+        passage = session.scalar(select(Passage.id).where(Passage.annotatable.is_(True)).order_by(Passage.id))
+    bench = Workbench(project.engine, alice, project.active)
+    added = bench.add(passage, LabelContent("event_type", "battles", attributes={"realis": "actual"}))
+    claimed = bench.edit(added, LabelContent.of(added).with_changes(attributes={"realis": "claimed"}))
+    relabelled = bench.edit(claimed, LabelContent.of(claimed).with_changes(label="protests"))
+    deleted = bench.delete(relabelled)
+    capsys.readouterr()
+    assert main(["history", str(passage), "--db", db_url]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:]}
+    assert lines[str(added.id)].endswith("  Realis: Actual")  # display names, not the ids realis/actual
+    assert lines[str(claimed.id)].endswith("  Realis: Actual -> Claimed")
+    assert "Realis" not in lines[str(relabelled.id)]  # the label changed, the attributes did not
+    assert "Realis" not in lines[str(deleted.id)]
 
 
 def test_bad_input_is_one_line_with_nonzero_exit_and_no_traceback(tmp_path):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
+from rich.cells import cell_len
 from sqlalchemy import select
 
 from annotator.annotators import add_annotator
@@ -15,6 +18,16 @@ from annotator.labels import current_labels_query
 from annotator.project import Project, open_project
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.passage_view import PassageView
+
+BRIDGE_ARTICLE = """Army retakes Kesh Marra bridge
+
+The Ostrel Liberation Front attacked the bridge at Kesh Marra on Monday, the army said.
+
+Government forces later retook it. The Ostrel Liberation Front denied any losses.
+
+Residents said shelling continued into the night.
+"""
+"""A three-paragraph article most screen tests label."""
 
 
 def make_project(
@@ -44,10 +57,29 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+_SVG_TEXT = re.compile(
+    r'<text [^>]*?x="([0-9.]+)"[^>]*?textLength="([0-9.]+)"[^>]*?-line-([0-9]+)\)"[^>]*>(.*?)</text>'
+)
+
+
 def screen_lines(app: AnnotatorApp) -> list[str]:
-    """The characters on the screen, line by line, as the terminal would get them."""
-    update = app.screen._compositor.render_full_update(simplify=True)
-    return ["".join(strip.text for strip in line) for line in update.strips]
+    """The characters on the screen, line by line, as the terminal would get them (read from
+    Textual's public SVG screenshot: each run of text is placed at its column on its line)."""
+    runs: dict[int, list[tuple[int, str]]] = {}
+    for x, length, line, content in _SVG_TEXT.findall(app.export_screenshot()):
+        text = html.unescape(content.replace("&#160;", " "))
+        column = round(float(x) * len(text) / float(length))  # x is column times the cell width
+        runs.setdefault(int(line), []).append((column, text))
+    return [_place(sorted(runs.get(line, []))) for line in range(app.size.height)]
+
+
+def _place(runs: list[tuple[int, str]]) -> str:
+    """One screen line from its runs of text and the columns they start at."""
+    shown, width = "", 0
+    for column, text in runs:
+        shown += " " * (column - width) + text
+        width = column + cell_len(text)
+    return shown
 
 
 def screen_text(app: AnnotatorApp) -> str:

@@ -3,42 +3,39 @@
 from __future__ import annotations
 
 import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.modals import GuidelinesScreen, KeysScreen, PromptScreen
+from annotator.tui.modals import GuidelinesScreen, KeysScreen, MarkdownLines, PromptScreen
 from annotator.tui.queue_screen import QueueScreen
 from tests.tui.harness import (
+    BRIDGE_ARTICLE,
     all_revisions,
     current,
     first_annotatable,
-    make_project,
     screen_text,
     settle,
     span_text,
     view,
     work_row,
-    write_article,
 )
-
-ARTICLE = """Army retakes Kesh Marra bridge
-
-The Ostrel Liberation Front attacked the bridge at Kesh Marra on Monday, the army said.
-
-Government forces later retook it. The Ostrel Liberation Front denied any losses.
-
-Residents said shelling continued into the night.
-"""
-
-
-@pytest.fixture
-def setup(db_url, tmp_path):
-    project, people = make_project(db_url, [write_article(tmp_path, "bridge.txt", ARTICLE)])
-    yield project, people
-    project.engine.dispose()
 
 
 def app_for(project, annotator_id, **kwargs) -> AnnotatorApp:
     return AnnotatorApp(project, annotator_id, **kwargs)
+
+
+def guidelines_markdown(app: AnnotatorApp) -> str:
+    """The Markdown source the open guidelines screen draws."""
+    return app.screen.query_one(MarkdownLines).markdown
+
+
+def keys_rows(app: AnnotatorApp) -> dict[str, str]:
+    """The open keys screen's table: what each key does."""
+    table = app.screen.query_one(VerticalScroll).query_one(Static).content
+    keys, does = (column.cells for column in table.columns)
+    return {str(key): str(description) for key, description in zip(keys, does)}
 
 
 async def test_opens_the_first_passage_with_title_and_context(setup):
@@ -58,7 +55,7 @@ async def test_word_under_cursor_is_tagged_by_its_label_key(setup):
     app = app_for(project, people["alice"])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press(*["ctrl+right"] * 7)  # to the end of "bridge"
+        await pilot.press(*["ctrl+right"] * 6)  # to the start of "bridge"
         await pilot.press("s")  # state forces on the word under the cursor
         await settle(pilot)
         (row,) = current(project, people["alice"])
@@ -73,7 +70,7 @@ async def test_a_label_key_on_a_tagged_span_relabels_it_and_the_same_key_removes
     app = app_for(project, people["alice"])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press(*["ctrl+right"] * 7, "s")  # "bridge": state forces
+        await pilot.press(*["ctrl+right"] * 6, "s")  # "bridge": state forces
         await settle(pilot)
         await pilot.press("c")  # the same word: civilians instead (actors may not overlap)
         await settle(pilot)
@@ -98,7 +95,7 @@ async def test_keyboard_selection_snaps_to_words_and_trims_punctuation(setup):
         assert span_text(project, row) == "The Ostrel Liberation Front"
         # shift-selection by character, ending after a comma: the comma is trimmed
         passage = first_annotatable(project)
-        text = ARTICLE[passage.start : passage.end]
+        text = BRIDGE_ARTICLE[passage.start : passage.end]
         start = text.index("Monday")
         view(app).select_range(start + 2, start + len("Monday,"))
         await pilot.press("shift+right", "shift+left")
@@ -195,7 +192,7 @@ async def test_select_edit_and_delete_a_label_from_the_list(setup):
     app = app_for(project, people["alice"])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+right", "r")  # "The"
+        await pilot.press("r")  # "The"
         await settle(pilot)
         await pilot.press("=", "shift+right", "ctrl+shift+right", "u")  # widen to "The Ostrel", relabel
         await settle(pilot)
@@ -221,7 +218,7 @@ async def test_done_skip_back_flag_and_comment(setup):
         await settle(pilot)
         assert work_row(project, people["alice"], first.id).comment == "odd [bold]phrase[/]"
         assert "odd [bold]phrase[/]" in screen_text(app)
-        await pilot.press("enter")  # done, next
+        await pilot.press("enter", "down", "enter")  # done (yes: with no labels), next
         await settle(pilot)
         assert work_row(project, people["alice"], first.id).status == "done"
         assert "Government forces later retook it" in view(app).text
@@ -249,8 +246,8 @@ async def test_guidelines_and_keys_are_one_key_away(setup):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, GuidelinesScreen)
-        assert "Rebel groups (`rebel_group`)" in app.screen._markdown
-        assert "Not this when" in app.screen._markdown
+        assert "Rebel groups (`rebel_group`)" in guidelines_markdown(app)
+        assert "Not this when" in guidelines_markdown(app)
         await pilot.press("escape", "tab", "f1")
         await pilot.pause()
         assert isinstance(app.screen, GuidelinesScreen)  # the event-type layer's guidelines
@@ -259,7 +256,7 @@ async def test_guidelines_and_keys_are_one_key_away(setup):
         assert isinstance(app.screen, KeysScreen)
         await pilot.pause()
         assert "Keys (layer: Event type)" in screen_text(app)
-        rows = dict(app.screen._rows)
+        rows = keys_rows(app)
         assert rows["⏎"] == "Done+next" and "Battles" in rows["b"] and "Claimed" in rows["c"]
 
 
@@ -268,16 +265,16 @@ async def test_queue_shows_status_counts_filters_and_jumps(setup):
     app = app_for(project, people["alice"])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("enter", "down", "enter")  # done with no labels
         await settle(pilot)
         await pilot.press("f2")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
         text = screen_text(app)
-        assert "1 of 3 finished" in text and "todo 2" in text
+        assert "3 passages in your queue: 1 done" in text and "2 to do" in text
         await pilot.press("f")  # todo only
         await settle(pilot)
-        assert "showing: todo" in screen_text(app)
+        assert "showing: to do" in screen_text(app)
         await pilot.press("down", "enter")  # the second todo passage
         await settle(pilot)
         assert "Residents said shelling" in view(app).text
@@ -296,7 +293,7 @@ async def test_active_time_excludes_idle_gaps(setup, monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("right", "right", "right", "right")  # 10 s active, 290 s idle, 5 s active
-        await pilot.press("enter")
+        await pilot.press("enter", "down", "enter")
         await settle(pilot)
     assert work_row(project, people["alice"], first.id).active_seconds == pytest.approx(15.0)
 
@@ -335,7 +332,18 @@ async def test_own_names_are_suggested_elsewhere_and_accepted_or_rejected(setup)
         accepted = current(project, people["alice"])[-1]
         assert (accepted.origin, accepted.label) == ("suggestion", "rebel_group")
         assert app.screen.suggestions == []
-        await pilot.press("ctrl+z")  # the accepted label goes, the suggestion comes back
+        await pilot.press("ctrl+z")  # the accepted label goes, and is not offered again here
+        await settle(pilot)
+        assert current(project, people["alice"])[-1].passage_id != app.screen.passage.passage_id
+        assert app.screen.suggestions == []
+
+
+async def test_a_rejected_suggestion_stays_rejected_on_its_passage(setup):
+    project, people = setup
+    app = app_for(project, people["alice"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "ctrl+right", "ctrl+right", "ctrl+right", "ctrl+right", "r", "enter")
         await settle(pilot)
         assert len(app.screen.suggestions) == 1
         await pilot.press("-")
@@ -380,10 +388,12 @@ async def test_keys_can_be_remapped_with_a_keymap(setup, tmp_path):
         await settle(pilot)
         await pilot.press("ctrl+d")
         await settle(pilot)
+        await pilot.press("down", "enter")  # yes: done with no labels
+        await settle(pilot)
         assert work_row(project, people["alice"], first.id).status == "done"
         await pilot.press("question_mark")
         await pilot.pause()
-        rows = dict(app.screen._rows)
+        rows = keys_rows(app)
         assert "Done+next" in rows.values() and rows.get("⏎") != "Done+next", rows
     keymap.write_text("- not a mapping\n", encoding="utf-8")
     with pytest.raises(InputError, match="keys.yaml: a keymap is a mapping"):
@@ -395,7 +405,7 @@ async def test_a_failed_write_is_a_notification_not_a_crash(setup, monkeypatch):
 
     project, people = setup
     app = app_for(project, people["alice"])
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await settle(pilot)
 
         def broken(*args, **kwargs):
@@ -405,7 +415,7 @@ async def test_a_failed_write_is_a_notification_not_a_crash(setup, monkeypatch):
         await pilot.press("ctrl+right", "r")
         await settle(pilot)
         assert app.is_running
-        assert any("could not connect to server" in str(n.message) for n in app._notifications)
+        assert "could not connect to server" in screen_text(app)
         assert current(project, people["alice"]) == []
         monkeypatch.undo()
         await pilot.press("r")
@@ -452,4 +462,4 @@ async def test_sub_event_type_is_picked_from_a_list(setup):
         await settle(pilot)
         (row,) = current(project, people["alice"], "event_type")
         assert row.attributes == {"subtype": "government_regains_territory"}
-        assert "subtype=government_regains_territory" in screen_text(app)
+        assert "Sub-type: Government regains territory" in screen_text(app)

@@ -56,10 +56,10 @@ async def test_word_and_flag_movement_never_stops_inside_a_cluster(setup):
         passage_view = view(app)
         text = passage_view.text
         await pilot.press("ctrl+right")
-        assert passage_view.cursor_offset == len(RENE)
-        await pilot.press("ctrl+right", "ctrl+right")  # "met", then the whole Arabic name
+        assert passage_view.cursor_offset == len(RENE) + 1  # word starts only: "met"
+        await pilot.press("ctrl+right", "ctrl+right")  # the whole Arabic name is one stop, then "at"
         muhammad = text.index(MUHAMMAD)
-        assert passage_view.cursor_offset == muhammad + len(MUHAMMAD)
+        assert passage_view.cursor_offset == muhammad + len(MUHAMMAD) + 1
         await pilot.press("ctrl+left")
         assert passage_view.cursor_offset == muhammad
         await pilot.press("right")
@@ -69,8 +69,10 @@ async def test_word_and_flag_movement_never_stops_inside_a_cluster(setup):
         assert passage_view.cursor_offset == flag
         await pilot.press("right")
         assert passage_view.cursor_offset == flag + 2
-        await pilot.press("ctrl+right", "ctrl+right")  # the end of "on", then of "Monday"
-        assert passage_view.cursor_offset == text.index(", the army")
+        await pilot.press("ctrl+left")  # a flag is no word: back to "bridge"
+        assert passage_view.cursor_offset == text.index("bridge")
+        await pilot.press("ctrl+right", "ctrl+right")  # over the flag to "on", then "Monday"
+        assert passage_view.cursor_offset == text.index("Monday")
         await pilot.press("x")  # the word under the cursor
         passage_view.move_cursor(passage_view.offset_to_location(text.index("met")))
         await pilot.press("space", "ctrl+right", "ctrl+right", "r")  # "met مُحَمَّد"

@@ -222,6 +222,29 @@ def test_a_write_on_a_lapsed_claim_that_was_taken_over_is_refused(team):
     bob.set_status(pids[0], "done")
 
 
+def test_a_refused_write_is_kept_and_redo_writes_it_once_the_passage_is_free_again(team):
+    project, people = team
+    pids = passage_ids(project)
+    start_dynamic(project.engine, overlap=1, claim_minutes=1)
+    alice, bob = bench(project, people["alice"]), bench(project, people["bob"])
+    assert alice.claim_next() == pids[0]
+    walk_away(project, people["alice"])
+    assert bob.claim_next() == pids[0]
+    with pytest.raises(ClaimLostError):
+        alice.add(pids[0], LabelContent("event_type", "battles"))
+    assert alice.refused_count == 1  # what she typed is kept, not lost
+    with pytest.raises(ClaimLostError):
+        alice.redo()  # still bob's
+    assert alice.refused_count == 1
+    bob.set_status(pids[0], "skipped")  # bob gives the place back
+    assert alice.redo() == pids[0]
+    assert alice.refused_count == 0
+    mine = [row for row in current_rows(project) if row.annotator_id == people["alice"]]
+    assert [(row.passage_id, row.layer, row.label) for row in mine] == [(pids[0], "event_type", "battles")]
+    assert alice.undo() == pids[0]  # and it is an ordinary step of her history now
+    assert [row for row in current_rows(project) if row.annotator_id == people["alice"]] == []
+
+
 def test_a_write_on_a_lapsed_claim_nobody_took_renews_it(team):
     project, people = team
     pids = passage_ids(project)

@@ -24,10 +24,10 @@ async def test_done_and_next_claims_the_next_passage_in_dynamic_mode(team):
     app = AnnotatorApp(project, people["alice"])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert "Filed as report 0-0" in screen_text(app)  # opening claimed the first passage
+        assert "Filed as report 0-0" in app.screen.shown_passage.text  # opening claimed the first passage
         await pilot.press("tab", "b", "enter")  # a label, then done+next
         await settle(pilot)
-        assert "Filed as report 0-1" in screen_text(app)
+        assert "Filed as report 0-1" in app.screen.shown_passage.text
         rows = {row.passage_id: row for row in work_rows(project)}
         assert rows[pids[0]].status == "done" and rows[pids[1]].claimed_at is not None
         assert set(rows) == set(pids[:2])
@@ -42,4 +42,4 @@ async def test_queue_screen_lists_only_assigned_passages(team):
         await settle(pilot)
         await pilot.press("f2")
         await settle(pilot)
-        assert f"0 of {len(mine)} finished" in screen_text(app)
+        assert f"{len(mine)} passages in your queue: 0 done" in screen_text(app)

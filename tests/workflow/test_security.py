@@ -253,13 +253,13 @@ async def test_the_annotate_screen_claims_and_queues_through_an_annotator_role(s
     app = AnnotatorApp(own, people["alice"])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert "Filed as report 0-0" in screen_text(app)
+        assert "Filed as report 0-0" in app.screen.shown_passage.text
         await pilot.press("tab", "b", "enter")  # a label, then done+next: a claim through the database
         await settle(pilot)
-        assert "Filed as report 0-1" in screen_text(app)
+        assert "Filed as report 0-1" in app.screen.shown_passage.text
         await pilot.press("f2")
         await settle(pilot)
-        assert "1 of 2 finished" in screen_text(app)
+        assert "2 passages in your queue: 1 done" in screen_text(app)
     with engines["alice"].connect() as connection:
         rows = dict(connection.execute(text("SELECT passage_id, status FROM assignments")).all())
     assert rows == {pids[0]: "done", pids[1]: "todo"}
