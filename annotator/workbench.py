@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -231,20 +232,6 @@ class Workbench:
                 )
                 for step in (-1, 1)
             )
-            assignment = self._assignment(session, passage_id)
-            labels = tuple(
-                row
-                for row in current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id)
-                if row.origin != Origin.ADJUDICATION  # a lead's gold decisions live in the review screen
-            )
-            ever = session.execute(
-                select(Annotation.layer, Annotation.span_start, Annotation.span_end).where(
-                    Annotation.passage_id == passage_id,
-                    Annotation.annotator_id == self.annotator_id,
-                    Annotation.span_start.is_not(None),
-                    Annotation.origin != Origin.ADJUDICATION,
-                )
-            ).all()
             article_total, article_done = session.execute(
                 select(func.count(Passage.id), func.count(Assignment.id))
                 .select_from(Passage)
@@ -258,6 +245,7 @@ class Workbench:
                 )
                 .where(Passage.article_id == article.id, Passage.annotatable.is_(True))
             ).one()
+            work = self._work_on(session, passage_id)
         text = article.text
         return PassageData(
             passage_id=passage.id,
@@ -271,18 +259,44 @@ class Workbench:
             text=text[passage.start : passage.end],
             previous_text=text[previous.start : previous.end] if previous else None,
             next_text=text[following.start : following.end] if following else None,
-            status=assignment.status if assignment else WorkStatus.TODO,
-            note=assignment.note if assignment else None,
-            comment=assignment.comment if assignment else None,
-            labels=labels,
             article_done=article_done,
             article_total=article_total,
-            rejected_suggestions=tuple(tuple(item) for item in (assignment.rejected_suggestions if assignment else [])),
-            removed_spans=frozenset(
-                (layer, start, end) for layer, start, end in ever if start is not None and end is not None
-            )
-            - {(row.layer, row.span_start, row.span_end) for row in labels},
+            **work,
         )
+
+    def reload_work(self, data: PassageData) -> PassageData:
+        """`data` with this annotator's labels, status, note and comment read again: what a
+        label write can change (the text, the article and its counts stay as they were)."""
+        with read_session(self.engine) as session:
+            return replace(data, **self._work_on(session, data.passage_id))
+
+    def _work_on(self, session: Session, passage_id: int) -> dict[str, Any]:
+        """The `PassageData` fields of this annotator's own work on a passage."""
+        assignment = self._assignment(session, passage_id)
+        labels = tuple(
+            row
+            for row in current_labels(session, annotator_id=self.annotator_id, passage_id=passage_id)
+            if row.origin != Origin.ADJUDICATION  # a lead's gold decisions live in the review screen
+        )
+        ever = session.execute(
+            select(Annotation.layer, Annotation.span_start, Annotation.span_end).where(
+                Annotation.passage_id == passage_id,
+                Annotation.annotator_id == self.annotator_id,
+                Annotation.span_start.is_not(None),
+                Annotation.origin != Origin.ADJUDICATION,
+            )
+        ).all()
+        spans_had = {(layer, start, end) for layer, start, end in ever if start is not None and end is not None}
+        return {
+            "status": assignment.status if assignment else WorkStatus.TODO,
+            "note": assignment.note if assignment else None,
+            "comment": assignment.comment if assignment else None,
+            "labels": labels,
+            "rejected_suggestions": tuple(
+                tuple(item) for item in (assignment.rejected_suggestions if assignment else [])
+            ),
+            "removed_spans": frozenset(spans_had - {(row.layer, row.span_start, row.span_end) for row in labels}),
+        }
 
     def _assignment(self, session: Session, passage_id: int) -> Assignment | None:
         return session.scalar(

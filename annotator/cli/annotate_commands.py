@@ -36,6 +36,9 @@ def register(subcommands, common) -> None:
     for command in (demo, annotate):
         command.add_argument("--gazetteer", type=Path, help="CSV or JSONL of text,layer,label to suggest")
         command.add_argument("--keymap", type=Path, help="YAML of binding id -> keys, to remap keys")
+        command.add_argument(
+            "--keep-layer", action="store_true", help="open each new passage on the layer in use (default: the first)"
+        )
     annotate.set_defaults(handler=run_annotate)
 
 
@@ -60,14 +63,21 @@ def prepare_demo(db: str | None) -> str:
 
 def run_demo(args: argparse.Namespace) -> int:
     db = prepare_demo(args.db)
-    return open_ui(db, DEMO_ANNOTATOR, args.gazetteer, args.keymap)
+    return open_ui(db, DEMO_ANNOTATOR, args.gazetteer, args.keymap, keep_layer=args.keep_layer)
 
 
 def run_annotate(args: argparse.Namespace) -> int:
-    return open_ui(args.db, args.annotator, args.gazetteer, args.keymap)
+    return open_ui(args.db, args.annotator, args.gazetteer, args.keymap, keep_layer=args.keep_layer)
 
 
-def open_ui(db: str | None, annotator_name: str | None, gazetteer: Path | None, keymap: Path | None) -> int:
+def open_ui(
+    db: str | None,
+    annotator_name: str | None,
+    gazetteer: Path | None,
+    keymap: Path | None,
+    *,
+    keep_layer: bool = False,
+) -> int:
     """Check the database and the annotator, then run the labelling app until it quits.
 
     On a shared PostgreSQL a connection as an annotator's own role is that annotator; naming
@@ -83,7 +93,7 @@ def open_ui(db: str | None, annotator_name: str | None, gazetteer: Path | None, 
         check_keymap(keymap, project.codebook)
     from annotator.tui.app import run_app  # Textual loads only for the commands that need it
 
-    return run_app(project, annotator.id, gazetteer=gazetteer, keymap=keymap)
+    return run_app(project, annotator.id, gazetteer=gazetteer, keymap=keymap, keep_layer=keep_layer)
 
 
 def check_keymap(path: Path, codebook: Codebook | None = None) -> dict[str, str]:

@@ -339,13 +339,13 @@ class AnnotateScreen(Screen[None]):
         layer, label, span, target, picked label) in its own variables: it runs later, on the
         database thread, after the writes queued before it (see `annotator.label_keys`).
         """
-        passage_id = self.shown_passage.passage_id
+        shown = self.shown_passage
         workbench = self.app.workbench
         self.picked_id = None  # the label the write makes or changes gets the highlight
 
         def write_then_reload() -> PassageData:
             job(workbench)
-            return workbench.load_passage(passage_id)
+            return workbench.reload_work(shown)
 
         self.app.run_db(write_then_reload, self.show_passage)
 

@@ -23,7 +23,7 @@ from textual.geometry import Offset
 from textual.widgets import TextArea
 from textual.widgets.text_area import Location, Selection
 
-from annotator.spans import grapheme_start, next_grapheme, previous_grapheme
+from annotator.spans import grapheme_boundaries, grapheme_start, next_grapheme, previous_grapheme
 from annotator.tui.jump import Jump, PassageWords, Span, Step, hint_alphabet, overlay_hints
 from annotator.visible_text import visible
 
@@ -32,6 +32,52 @@ HINT_STYLE = Style(bold=True, color="black", bgcolor="#ffd75f")
 
 EXTEND_STYLE = Style(bold=True, color="black", bgcolor="#5fd7ff")
 """A jump hint after the first: typing it selects from the first word through its word."""
+
+
+ROW_CHARS = 600
+"""The longest document row: a longer line is cut into rows after whitespace. TextArea
+wraps a whole row again for every screen line it draws, so a key press on one 50,000
+character line would cost a second; rows of this size keep it to a normal passage's."""
+
+
+def display_rows(text: str, limit: int = ROW_CHARS) -> tuple[list[str], list[int]]:
+    """`text` as TextArea rows and the passage offset where each row starts.
+
+    A newline ends a row (and is not in it); a line longer than `limit` is cut into rows
+    after a run of whitespace where a grapheme cluster starts (else hard, at a cluster
+    boundary), and those cuts take no character: joined again, the rows are the text.
+    """
+    rows: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for line in text.split("\n"):
+        for piece in _cut(line, limit):
+            rows.append(piece)
+            starts.append(offset)
+            offset += len(piece)
+        offset += 1  # the newline
+    return rows, starts
+
+
+def _cut(line: str, limit: int) -> list[str]:
+    if len(line) <= limit:
+        return [line]
+    bounds = grapheme_boundaries(line)
+    pieces, start = [], 0
+    while len(line) - start > limit:
+        first, last = bisect_right(bounds, start), bisect_right(bounds, start + limit) - 1
+        cut = next(
+            (
+                bounds[i]
+                for i in range(last, first - 1, -1)
+                if line[bounds[i] - 1].isspace() and not line[bounds[i]].isspace()
+            ),
+            bounds[last] if last >= first else bounds[first],  # a cluster longer than a row stays whole
+        )
+        pieces.append(line[start:cut])
+        start = cut
+    pieces.append(line[start:])
+    return pieces
 
 
 @dataclass(frozen=True)
@@ -81,11 +127,8 @@ class PassageView(TextArea):
         self.selection_anchor = None
         self._jump = None
         self._hints_by_row = {}
-        self.load_text(shown)
-        starts = [0]
-        for line in shown.split("\n")[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        self._line_starts = starts
+        rows, self._line_starts = display_rows(shown)
+        self.load_text("\n".join(rows))
         self._words = PassageWords(shown)
         self.move_cursor((0, 0))
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.text import Text
 from textual import events
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
 
 from annotator.codebook import Attribute, Codebook, Label, Layer
 from annotator.core.identity import attribute_value
@@ -155,10 +154,12 @@ def _attribute_block(attribute: Attribute, focus: Annotation | None) -> PaletteB
     return (heading, PaletteEntry(Text(visible(chosen) if chosen else "choose from a list"), _key("/"), bool(chosen)))
 
 
-class LabelPalette(Static):
+class LabelPalette(Widget):
     """The active layer's keys: labels grouped by category, then attributes; chosen ones marked.
 
-    The keys flow into as many columns as the panel's width allows.
+    The keys flow into as many columns as the panel's width allows. A plain widget rather
+    than a Static: a changed mark repaints in place, with a layout pass only when the
+    palette's height changes.
     """
 
     DEFAULT_CSS = """
@@ -192,9 +193,26 @@ class LabelPalette(Static):
             self._show(replace(self._shown, rows=rows))
 
     def _show(self, palette: PaletteColumns) -> None:
-        if palette != self._shown:
-            self._shown = palette
-            self.update(palette)
+        if palette == self._shown:
+            return
+        width = self.content_size.width
+        before = self._height(self._shown, width)
+        self._shown = palette
+        self.refresh(layout=width == 0 or self._height(palette, width) != before)
+
+    def _height(self, palette: PaletteColumns | None, width: int) -> int:
+        """How many lines `palette` takes at `width` cells."""
+        if palette is None or width <= 0:
+            return 0
+        console = self.app.console
+        return len(console.render_lines(palette, console.options.update_width(width), pad=False))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The palette's lines at this width."""
+        return self._height(self._shown, width)
+
+    def render(self) -> RenderableType:
+        return self._shown if self._shown is not None else Text("")
 
     _shown: PaletteColumns | None = None
     _rows = 0
@@ -329,7 +347,7 @@ class LabelList(Widget):
 
     A heading line, then one row per label. The list grows with the labels up to its maximum
     height, then scrolls to keep the highlighted label in view. A plain widget rather than an
-    OptionList: it repaints in place as labels change, with a layout pass only when it grows.
+    OptionList: it repaints in place as labels change, with a layout pass only when its height changes.
     """
 
     DEFAULT_CSS = """
@@ -353,7 +371,9 @@ class LabelList(Widget):
         """
         keep = self.highlighted
         newest_before = self._newest
-        grows = len(rows) != len(self._rows)
+        needed_before, needed, shown = 1 + max(1, len(self._rows)), 1 + max(1, len(rows)), self.content_size.height
+        clipped = shown > 0 and needed_before > shown and needed > shown  # at its maximum height already
+        resize = needed != needed_before and not clipped
         self._newest = max((row.id for row in rows), default=0)
         self._rows = list(rows)
         self._naming = LabelRows(codebook, window, _tagged(rows, window))
@@ -364,7 +384,7 @@ class LabelList(Widget):
             self.highlighted = ids.index(self._newest)
         else:
             self.highlighted = min(keep if keep is not None else len(rows) - 1, len(rows) - 1)
-        self.refresh(layout=grows)
+        self.refresh(layout=resize)
 
     def forget_newest(self) -> None:
         """Start afresh for another passage."""

@@ -196,3 +196,9 @@ def test_gazetteer_rows_are_checked_one_line_each(db, tmp_path, capsys, ui_start
     assert code == 1 and err == [f"annotator: error: {jsonl}:2: need an object with text, layer and label"]
     code, err = gazetteer_run(capsys, db, jsonl, '{"text": "Kesh Marra", "layer": "actors", "label": "civilians"}\n')
     assert code == 0 and err == [] and len(ui_started) == 1
+
+
+def test_keep_layer_reaches_the_ui_and_is_off_by_default(db, ui_started):
+    assert main(["annotate", "--annotator", "alice", "--db", db]) == 0
+    assert main(["annotate", "--annotator", "alice", "--keep-layer", "--db", db]) == 0
+    assert [call["keep_layer"] for call in ui_started] == [False, True]
