@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 from annotator.spans import is_grapheme_boundary
 from annotator.tui.passage_view import display_rows
 
-TEXT = st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u0301", "é", "👩\u200d👩", "\u00a0"]), max_size=300).map("".join)
+TEXT = st.lists(st.sampled_from(["a", "b", " ", "\n", "\t", "\u0301", "é", "👩\u200d👩", "\u00a0"]), max_size=300).map(
+    "".join
+)
 
 
 @given(TEXT, st.integers(min_value=1, max_value=60))
