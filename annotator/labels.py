@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -172,8 +173,26 @@ def current_labels_query(
 
 def current_labels(session: Session, *, annotator_id: int, passage_id: int) -> list[Annotation]:
     """One annotator's current labels on one passage, oldest first."""
-    query = current_labels_query(annotator_ids=[annotator_id], passage_ids=[passage_id])
-    return list(session.scalars(query))
+    parameters = {"annotator_id": annotator_id, "passage_id": passage_id}
+    return list(session.scalars(_one_writer_on_one_passage(), parameters))
+
+
+@cache
+def _one_writer_on_one_passage() -> Select[Annotation]:
+    """`current_labels`' query, built once (building it costs more than running it): the
+    labelling screen runs it on every key press."""
+    newer = aliased(Annotation)
+    superseded = select(newer.id).where(newer.supersedes_id == Annotation.id)
+    return (
+        select(Annotation)
+        .where(
+            ~exists(superseded),
+            Annotation.deleted.is_(False),
+            Annotation.annotator_id == bindparam("annotator_id"),
+            Annotation.passage_id == bindparam("passage_id"),
+        )
+        .order_by(Annotation.id)
+    )
 
 
 def passage_history(session: Session, passage_id: int) -> list[Annotation]:

@@ -22,7 +22,6 @@ from annotator.agreement.results import GOLD, Measure
 from annotator.codebook import Codebook, Layer
 from annotator.core.kinds import rules_of
 from annotator.export.features import data_file
-from annotator.export.tokens import TOKEN_PATTERN
 from annotator.releases import CHANGE_KINDS
 
 if TYPE_CHECKING:
@@ -131,6 +130,14 @@ def _configs(result: ExportResult) -> str:
         "- `raw`: one row per passage and annotator, with that annotator's own labels. Annotators are "
         "pseudonymised as `annotator_01`, `annotator_02`, ... by order of joining the project; the "
         "pseudonyms are stable across exports.",
+        "- `documents`: one row per article of the configs above, in the same split: its stored `text`, "
+        "`title`, `author`, `source`, `url`, `published`, `metadata` (every other field the import kept, "
+        "as a JSON object with sorted keys), all its passages, labelled or not (`passages`: index, start, "
+        "end, kind, annotatable, and `gold_layers`, the layers the gold config gives there), and every "
+        "label in article offsets: `gold` (per layer, the labels of the article's `gold` rows) and "
+        "`annotations` (per annotator, pseudonymised as in `raw`, with the indexes of the `passages` "
+        "they coded). Each label has its `passage_index`; spans have `start`/`end` into `text` (the "
+        "`article_start`/`article_end` of the passage configs), their `text` and `source_start`/`source_end`.",
         "",
         "Only annotatable passages with at least one current label at the snapshot are exported. "
         f"Splits are grouped by article (no article is in two splits), requested as "
@@ -158,8 +165,11 @@ def _columns(codebook: Codebook) -> str:
         "- `agreement` (per item): the mean, over pairs of the passage's annotators, of the Jaccard "
         "similarity |A ∩ B| / |A ∪ B| of their label items (layer, label, span offsets, target; all "
         "layers pooled, spans matched exactly); null with fewer than two annotators.",
-        f'- `text`, and `tokens`: `re.finditer(r"{TOKEN_PATTERN.pattern}", text)` (runs of word '
-        "characters, or single other non-space characters).",
+        "- `text`, and `tokens`: documented rules on the `regex` module (annotator/export/tokens.py): "
+        "times, numbers, abbreviations, URLs, e-mail addresses and hyphenated words stay whole; each "
+        "citation marker or placeholder (`[[3]]`, `[INTERNAL_LINK:slug]`) is one token; "
+        "`token_starts`/`token_ends` are code-point offsets into `text` and `token_is_markup` marks "
+        "the markers (left out of `tokens` and every `*_tags` when exported with `--drop-markup`).",
         "",
         "Per layer, in codebook order (labels are ClassLabels named by label id, retired labels "
         "included; offsets are code points into `text`, end exclusive; a choice attribute the "

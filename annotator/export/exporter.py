@@ -1,7 +1,8 @@
 """`annotator export`: a Hugging Face dataset directory of a release (or of the current labels).
 
-The directory holds `gold/<split>.parquet` and `raw/<split>.parquet`, a `README.md` dataset
-card whose YAML declares both configs and their features, and the agreement report
+The directory holds `gold/<split>.parquet`, `raw/<split>.parquet` and `documents/<split>.parquet`
+(one row per article, see `documents.py`), a `README.md` dataset card whose YAML declares the
+configs and their features, and the agreement report
 (`agreement.json`, `.csv` and `.html`, annotators pseudonymised as in `raw`). It is
 read in one database transaction, streamed a batch of articles at a time, and written all or
 nothing (`writer.atomic_directory`). `datasets.load_dataset(DIR)` reads it offline; no
@@ -20,14 +21,15 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from annotator.agreement.results import AgreementReport
 from annotator.codebook import Codebook
 from annotator.errors import AnnotatorError
 from annotator.export.agreement_files import export_agreement
 from annotator.export.card import write_card
+from annotator.export.documents import DocumentRows
 from annotator.export.features import CONFIGS, codebook_columns, data_file, dataset_features
+from annotator.export.label_files import snapshot_session
 from annotator.export.layer_columns import LayerColumns
 from annotator.export.pseudonyms import pseudonyms
 from annotator.export.rows import LABEL_MODES, PassageVotes
@@ -71,12 +73,14 @@ def export_dataset(
     seed: int = 0,
     split: str = DEFAULT_SPLIT,
     force: bool = False,
+    drop_markup: bool = False,
 ) -> ExportResult:
-    """Export the labels of release `release` (None: the current labels) to directory `out`."""
+    """Export the labels of release `release` (None: the current labels) to directory `out`;
+    `drop_markup` leaves citation markers and placeholders out of the tokens and their tags."""
     if labels not in LABEL_MODES:
         raise AnnotatorError(f"unknown --labels {labels!r} (choose from {', '.join(LABEL_MODES)})")
     fractions = parse_split_spec(split)
-    with _gc_paused(), atomic_directory(out, force=force) as building, _snapshot_session(engine) as session:
+    with _gc_paused(), atomic_directory(out, force=force) as building, snapshot_session(engine) as session:
         snapshot = resolve_snapshot(session, release)
         result = ExportResult(snapshot, labels, seed, fractions)
         columns = codebook_columns(snapshot.codebook)
@@ -93,6 +97,7 @@ def export_dataset(
         }
         names = pseudonyms(session)
         builder = _RowBuilder(snapshot.codebook, columns, labels, names, result)
+        builder.drop_markup = drop_markup
         ordered = sorted(strata)
         for offset in range(0, len(ordered), BATCH_ARTICLES):
             batch = _Batch()
@@ -102,6 +107,8 @@ def export_dataset(
                 builder.add(passage, assignment[passage.article_id], batch)
             for key, table in batch.tables({key: sink.schema for key, sink in sinks.items()}):
                 sinks[key].write(table)
+            for name, table in builder.documents.tables(session, chunk, assignment):
+                sinks[("documents", name)].write(table)
         for (config, name), sink in sinks.items():
             sink.close()
             if sink.rows:
@@ -117,7 +124,7 @@ def export_dataset(
 
 
 class _RowBuilder:
-    """Turns exported passages into gold and raw rows."""
+    """Turns exported passages into gold and raw rows (and collects them for the documents rows)."""
 
     def __init__(
         self, codebook: Codebook, columns: list[LayerColumns], mode: str, names: dict[int, str], result: ExportResult
@@ -129,6 +136,8 @@ class _RowBuilder:
         self.result = result
         self.known = {layer.id: {label.id for label in layer.labels} for layer in codebook.layers}
         self.annotators: set[int] = set()
+        self.drop_markup = False
+        self.documents = DocumentRows(columns, names, result.snapshot.codebook_version)
 
     def add(self, passage: PassageRecord, split: str, batch: _Batch) -> None:
         """Add the passage's gold row and its raw rows to `batch`."""
@@ -137,6 +146,8 @@ class _RowBuilder:
         votes = PassageVotes.of(self.codebook, labels, finished=passage.finished, decided=passage.decided)
         self.annotators.update(votes.annotators)
         tokens = tokenize(passage.text)
+        if self.drop_markup:
+            tokens = tokens.without_markup()
         shared = batch.add_passage(
             article_id=passage.article_ref,
             article_title=passage.title,
@@ -151,8 +162,12 @@ class _RowBuilder:
             agreement=votes.agreement,
             text=passage.text,
             tokens=tokens.words,
+            token_starts=tokens.starts,
+            token_ends=tokens.ends,
+            token_is_markup=tokens.markup,
         )
         gold = votes.gold(self.mode)
+        self.documents.add(passage, votes, gold)
         if gold is not None:
             out = batch.buffers[("gold", split)].start_row(shared)
             out.values["adjudicated_layers"].append(sorted(votes.adjudicated))
@@ -210,13 +225,3 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@contextmanager
-def _snapshot_session(engine: Engine) -> Iterator[Session]:
-    """A session on one connection in one transaction, so every batch sees the same database."""
-    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    with engine.connect() as connection:
-        connection.execution_options(**options)
-        with Session(bind=connection) as session:
-            yield session

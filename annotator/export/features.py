@@ -1,8 +1,9 @@
-"""The `datasets.Features` of the two configs, built from the codebook (nothing is hard-coded).
+"""The `datasets.Features` of the configs, built from the codebook (nothing is hard-coded).
 
 `gold`: one row per passage. `raw`: one row per passage and annotator (pseudonymised).
-Metadata columns come first, then `text` and `tokens`, then each layer's columns in codebook
-order (see `layer_columns.py`).
+Metadata columns come first, then `text`, `tokens` and `token_starts`, `token_ends`,
+`token_is_markup` (see `tokens.py`), then each layer's columns in codebook order (see
+`layer_columns.py`). `documents`: one row per article (see `documents.py`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from datasets import Features, List, Value
 
 from annotator.codebook import Codebook
 from annotator.errors import AnnotatorError
+from annotator.export.documents import document_features
 from annotator.export.layer_columns import LayerColumns, layer_columns
 
-CONFIGS = ("gold", "raw")
+CONFIGS = ("gold", "raw", "documents")
 
 
 def data_file(config: str, split: str) -> str:
@@ -47,11 +49,15 @@ def metadata_features(config: str) -> dict[str, Any]:
         columns["disputed_layers"] = List(Value("string"))
         columns["undecided_layers"] = List(Value("string"))
     columns |= {"text": Value("string"), "tokens": List(Value("string"))}
+    columns |= {"token_starts": List(Value("int32")), "token_ends": List(Value("int32"))}
+    columns["token_is_markup"] = List(Value("bool"))
     return columns
 
 
 def dataset_features(config: str, columns: list[LayerColumns]) -> Features:
     """Metadata columns, then the layers' columns; a clash of names is a one-line error."""
+    if config == "documents":
+        return document_features(columns)
     features = metadata_features(config)
     for layer in columns:
         for name, feature in layer.features().items():

@@ -222,3 +222,84 @@ def passages_of(
 def _attributes(stored: str | None) -> dict[str, Any]:
     """Decode a label's attributes once per distinct JSON text (most labels share a few)."""
     return json.loads(stored) if stored else {}
+
+
+@dataclass(frozen=True)
+class PassageOutline:
+    """Where a passage of an article is, and what it is (every passage, labelled or not)."""
+
+    index: int
+    start: int
+    end: int
+    kind: str
+    annotatable: bool
+
+
+@dataclass(frozen=True)
+class ArticleDocument:
+    """An exported article as a whole: its text, every metadata field the importer kept, its passages."""
+
+    id: int
+    ref: str
+    """The external id, else the sha256 (the `article_id` of the passage configs)."""
+    sha256: str
+    title: str | None
+    author: str | None
+    source: str | None
+    url: str | None
+    published: date | None
+    text: str
+    meta: dict[str, Any]
+    """The import's other fields (JSONL/CSV columns, sidecar keys, an unparsed `published_raw`)."""
+    passages: tuple[PassageOutline, ...]
+    """Every passage of the article, by index."""
+
+
+def article_documents(session: Session, article_ids: Sequence[int]) -> dict[int, ArticleDocument]:
+    """The articles `article_ids` (at most a few hundred) with all their passages, by article id."""
+    connection = session.connection()
+    outlines: dict[int, list[PassageOutline]] = defaultdict(list)
+    for row in connection.execute(
+        select(Passage.article_id, Passage.index, Passage.start, Passage.end, Passage.kind, Passage.annotatable)
+        .where(Passage.article_id.in_(article_ids))
+        .order_by(Passage.article_id, Passage.index)
+    ):
+        outlines[row[0]].append(PassageOutline(*row[1:]))
+    rows = connection.execute(
+        select(
+            Article.id,
+            Article.external_id,
+            Article.sha256,
+            Article.title,
+            Article.author,
+            Article.source,
+            Article.url,
+            Article.published,
+            Article.text,
+            Article.meta,
+        ).where(Article.id.in_(article_ids))
+    )
+    return {
+        row.id: ArticleDocument(
+            id=row.id,
+            ref=row.external_id or row.sha256,
+            sha256=row.sha256,
+            title=row.title,
+            author=row.author,
+            source=row.source,
+            url=row.url,
+            published=row.published,
+            text=row.text,
+            meta=row.meta or {},
+            passages=tuple(outlines[row.id]),
+        )
+        for row in rows
+    }
+
+
+def article_refs(session: Session) -> dict[int, str]:
+    """Article id -> the reference `import-labels` finds it by, for every article: its external
+    id, or its sha256 when it has none or shares it with another article."""
+    rows = session.connection().execute(select(Article.id, Article.external_id, Article.sha256)).all()
+    uses = Counter(row.external_id for row in rows)
+    return {row.id: row.external_id if row.external_id and uses[row.external_id] == 1 else row.sha256 for row in rows}
