@@ -111,6 +111,7 @@ class Workbench:
     _redo: list[_Change] = field(default_factory=list)
     _refused: list[_Change] = field(default_factory=list)
     _replaced_by: dict[int, int] = field(default_factory=dict)
+    _texts: dict[int, PassageText] = field(default_factory=dict)
 
     # -- queue -------------------------------------------------------------------------
 
@@ -335,7 +336,7 @@ class Workbench:
     def _add(self, passage_id: int, content: LabelContent, origin: str) -> Annotation:
         with write_session(self.engine) as session:
             check_claim(session, self.annotator_id, passage_id)
-            passage = passage_text(session, passage_id)
+            passage = self._passage_text(session, passage_id)
             held = held_labels(session, self.annotator_id, passage_id)
             check_label(self.active.codebook, passage, content, held=held)
             row = add_label(
@@ -395,7 +396,7 @@ class Workbench:
     ) -> None:
         """The claim and rule checks for replacing `old` with `new` (None: nothing) on a passage."""
         check_claim(session, self.annotator_id, passage_id)
-        passage = passage_text(session, passage_id)
+        passage = self._passage_text(session, passage_id)
         held = held_labels(session, self.annotator_id, passage_id)
         if new is not None:
             check_label(self.active.codebook, passage, new, held=held, replacing=old)
@@ -403,6 +404,12 @@ class Workbench:
         if moved and old is not None:
             remaining = [row for row in held if row != old] + ([new] if new is not None else [])
             check_removal(self.active.codebook, passage, old, remaining)
+
+    def _passage_text(self, session: Session, passage_id: int) -> PassageText:
+        """The passage's text and offsets, read once per session (articles never change)."""
+        if passage_id not in self._texts:
+            self._texts[passage_id] = passage_text(session, passage_id)
+        return self._texts[passage_id]
 
     def _check_own(self, revision: Annotation) -> None:
         if revision.annotator_id != self.annotator_id:

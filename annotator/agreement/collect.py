@@ -152,25 +152,55 @@ def covered_in(covered: pd.DataFrame, layer_id: str) -> pd.DataFrame:
     return covered.loc[mask, ["passage_id", "coder"]].drop_duplicates(ignore_index=True)
 
 
+def passage_articles(connection: Connection) -> pd.Series:
+    """The article id of every passage, indexed by passage id."""
+    frame = _read(connection, select(Passage.id.label("passage_id"), Passage.article_id))
+    return frame.set_index("passage_id")["article_id"]
+
+
+def article_titles(connection: Connection, article_ids: Iterable[int]) -> dict[int, str]:
+    """The title of each article ("" when it has none)."""
+    ids = sorted(set(article_ids))
+    titles: dict[int, str] = {}
+    for chunk in range(0, len(ids), 5000):  # bounded IN lists
+        rows = connection.execute(select(Article.id, Article.title).where(Article.id.in_(ids[chunk : chunk + 5000])))
+        titles |= {article_id: title or "" for article_id, title in rows}
+    return titles
+
+
 def passage_extents(connection: Connection) -> pd.DataFrame:
     """Every passage's offsets into its article: passage_id, start, end."""
     return _read(connection, select(Passage.id.label("passage_id"), Passage.start, Passage.end))
 
 
-def passage_excerpts(connection: Connection, passage_ids: Iterable[int], width: int = 240) -> dict[int, str]:
-    """The first `width` characters of each passage's text (with "..." when cut)."""
+@dataclass(frozen=True)
+class PassageContext:
+    """Where a passage is and what it says."""
+
+    title: str
+    """Its article's title ("" when the article has none)."""
+    number: int
+    """Its § number in the article, as the annotate and review screens show it."""
+    text: str
+
+
+def passage_contexts(connection: Connection, passage_ids: Iterable[int]) -> dict[int, PassageContext]:
+    """The article title, § number and text of each passage."""
     ids = sorted(set(passage_ids))
-    if not ids:
-        return {}
-    rows = connection.execute(
-        select(Passage.id, Passage.end - Passage.start, func.substr(Article.text, Passage.start + 1, width + 1))
-        .join(Article, Article.id == Passage.article_id)
-        .where(Passage.id.in_(ids))
-    ).all()
-    return {
-        passage_id: (text[: min(length, width)] + ("..." if length > width else "")).strip()
-        for passage_id, length, text in rows
-    }
+    contexts: dict[int, PassageContext] = {}
+    for chunk in range(0, len(ids), 5000):  # bounded IN lists
+        rows = connection.execute(
+            select(
+                Passage.id,
+                Article.title,
+                Passage.index,
+                func.substr(Article.text, Passage.start + 1, Passage.end - Passage.start),
+            )
+            .join(Article, Article.id == Passage.article_id)
+            .where(Passage.id.in_(ids[chunk : chunk + 5000]))
+        ).all()
+        contexts |= {row[0]: PassageContext(row[1] or "", row[2], row[3]) for row in rows}
+    return contexts
 
 
 def _read(connection: Connection, query: Select) -> pd.DataFrame:

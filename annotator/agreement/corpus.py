@@ -14,29 +14,42 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from annotator.agreement.collect import (
+    PassageContext,
+    article_titles,
     covered_in,
     done_frame,
     label_frames,
-    passage_excerpts,
+    passage_articles,
+    passage_contexts,
     passage_extents,
     require_layers,
     select_labels,
 )
 from annotator.agreement.pairs import Resampling
 from annotator.agreement.passage_layers import (
+    NO_LABEL,
     LayerData,
     label_set_agreement,
     ordinal_agreement,
     single_label_agreement,
 )
-from annotator.agreement.results import DEFAULT_N_BOOT, GOLD, MAIN_MEASURES, AgreementReport, LayerAgreement
+from annotator.agreement.results import (
+    DEFAULT_N_BOOT,
+    GOLD,
+    MAIN_MEASURES,
+    AgreementReport,
+    ConfusedPair,
+    Disagreement,
+    LayerAgreement,
+)
 from annotator.agreement.span_layers import span_agreement
 from annotator.codebook import Codebook, Layer
 from annotator.codebook.store import load_active_codebook
 from annotator.core.kinds import rules_of
 from annotator.errors import AnnotatorError
 
-"""Layers where a coder who completed a passage without labelling it still counts (empty)."""
+EXCERPT_WIDTH = 240
+"""Characters of a passage's text quoted beside its disagreement."""
 
 
 def corpus_agreement(
@@ -72,6 +85,7 @@ def corpus_agreement(
         labels = label_frames(connection, chosen, selection)
         covered = done_frame(connection, selection)
         extents = passage_extents(connection) if any(rules_of(layer).spans for layer in chosen) else None
+        articles = passage_articles(connection)
         results = [
             _measure(
                 layer,
@@ -80,19 +94,50 @@ def corpus_agreement(
                 list(selection.coders.values()),
                 codebook,
                 extents,
+                articles,
                 resampling,
             )
             for layer in chosen
         ]
-        shown = {passage.passage_id for result in results for passage in result.disagreements}
-        excerpts = passage_excerpts(connection, shown)
+        shown = {passage.passage_id for result in results for passage in _passages(result)}
+        contexts = passage_contexts(connection, shown)
+        measured = {int(m.item) for result in results for m in result.measures if m.scope == "article"}
+        titles = {str(article): title for article, title in article_titles(connection, measured).items()}
     for result in results:
-        result.disagreements = [
-            replace(passage, excerpt=excerpts.get(passage.passage_id, "")) for passage in result.disagreements
-        ]
+        result.disagreements = [_placed(passage, contexts) for passage in result.disagreements]
+        result.top_confusions = _placed_pairs(result.top_confusions, contexts)
+        result.annotator_confusions = {
+            name: _placed_pairs(pairs, contexts) for name, pairs in result.annotator_confusions.items()
+        }
     present = {coder for result in results if result.pairwise for coder in result.pairwise.coders}
     coders = [name for name in [*selection.coders.values(), GOLD] if name in present]
-    return AgreementReport(selection.as_of, codebook.name, coders, n_boot, seed, ci, results)
+    return AgreementReport(selection.as_of, codebook.name, coders, n_boot, seed, ci, results, titles)
+
+
+def _passages(result: LayerAgreement) -> list[Disagreement]:
+    """The passages a layer's results show: its disagreements and the confusions' examples."""
+    pairs = [*result.top_confusions, *(pair for pairs in result.annotator_confusions.values() for pair in pairs)]
+    return result.disagreements + [example for pair in pairs for example in pair.examples]
+
+
+def _placed_pairs(pairs: list[ConfusedPair], contexts: Mapping[int, PassageContext]) -> list[ConfusedPair]:
+    return [replace(pair, examples=[_placed(example, contexts) for example in pair.examples]) for pair in pairs]
+
+
+def _placed(passage: Disagreement, contexts: Mapping[int, PassageContext]) -> Disagreement:
+    """The passage with its article title, § number and excerpt, and its spans quoted."""
+    context = contexts.get(passage.passage_id)
+    if context is None:
+        return passage
+    coders = passage.coders
+    if passage.marks:
+        coders = {
+            coder: "; ".join(f'{label} "{context.text[start:end]}"' for label, start, end in marks) or NO_LABEL
+            for coder, marks in passage.marks.items()
+        }
+    cut = len(context.text) > EXCERPT_WIDTH
+    excerpt = (context.text[:EXCERPT_WIDTH] + ("..." if cut else "")).strip()
+    return replace(passage, coders=coders, excerpt=excerpt, article=context.title, number=context.number)
 
 
 def _measure(
@@ -102,10 +147,11 @@ def _measure(
     names: list[str],
     codebook: Codebook,
     extents: pd.DataFrame | None,
+    articles: pd.Series,
     resampling: Resampling,
 ) -> LayerAgreement:
     covered = covered_in(covered, layer.id)
-    data = LayerData(layer, labels, covered, _coders(layer, labels, covered, names))
+    data = LayerData(layer, labels, covered, _coders(layer, labels, covered, names), articles)
     if not data.coders:
         return LayerAgreement(layer.id, layer.name, layer.kind, MAIN_MEASURES[layer.kind], notes=["No labels."])
     if layer.kind == "passage_single":

@@ -87,6 +87,7 @@ def coder_comparisons(
     """
     measures = []
     matrix = np.full((len(coders), len(coders)), math.nan)
+    units = np.zeros((len(coders), len(coders)), dtype=int)
     for first, second in combinations(range(len(coders)), 2):
         result = alpha_measure(
             measure,
@@ -98,10 +99,11 @@ def coder_comparisons(
         )
         measures.append(result)
         matrix[first, second] = matrix[second, first] = result.coefficient
+        units[first, second] = units[second, first] = result.n_units
     for coder in annotators:
         table, _ = against_others(values, coder, [other for other in annotators if other != coder])
         measures.append(alpha_measure(measure, "annotator", coders[coder], table, level, resampling))
-    return measures, PairMatrix(measure, list(coders), matrix.tolist())
+    return measures, PairMatrix(measure, list(coders), matrix.tolist(), units.tolist())
 
 
 def kappa_measures(

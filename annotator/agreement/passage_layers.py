@@ -19,7 +19,7 @@ pairs (annotator vs gold) only.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from annotator.agreement.coded import MISSING, CodedTable, label_set_table, single_value_table
+from annotator.agreement.confused import Confusions, annotator_confusions, team_confusions
 from annotator.agreement.distances import masi_distance
 from annotator.agreement.pairs import (
     Resampling,
@@ -36,10 +37,10 @@ from annotator.agreement.pairs import (
     periods_of,
     time_points,
 )
+from annotator.agreement.per_article import article_alphas
 from annotator.agreement.results import GOLD, MAIN_MEASURES, Confusion, Disagreement, LayerAgreement
 from annotator.codebook import Codebook, Layer
 
-TOP_DISAGREEMENTS = 10
 OTHER_TARGETS = "(other targets)"
 NO_LABEL = "(none)"
 
@@ -55,6 +56,8 @@ class LayerData:
     """(passage_id, coder) of passages coders completed (see `collect.done_frame`)."""
     coders: list[str]
     """Annotators, then `GOLD` if present."""
+    articles: pd.Series | None = None
+    """The article id of each passage id, for agreement per article (None: not measured)."""
 
     @property
     def annotators(self) -> list[int]:
@@ -71,6 +74,7 @@ def single_label_agreement(data: LayerData, resampling: Resampling) -> LayerAgre
     _per_label(result, table, lambda category, label: category == label, data, resampling)
     result.confusions = _confusions(table)
     result.disagreements = _ranked(table, 1.0 - np.eye(len(table.categories)), str, data)
+    _top_confusions(result, table, _one_pair, str, data)
     return result
 
 
@@ -93,6 +97,7 @@ def label_set_agreement(data: LayerData, resampling: Resampling) -> LayerAgreeme
     _attributes(result, data, resampling)
     result.confusions = _set_confusions(table, _label_ids(layer))
     result.disagreements = _ranked(table, distances, _describe_set, data)
+    _top_confusions(result, table, _set_differences, _describe_set, data)
     return result
 
 
@@ -129,9 +134,16 @@ def ordinal_agreement(data: LayerData, codebook: Codebook, resampling: Resamplin
                 alpha_measure("alpha_nominal", "target", target, nominal[rows][:, annotators], "nominal", resampling)
             )
     _compare(result, table, ordinal, "ordinal", data, resampling, overall=False)
+    if data.articles is not None:  # the nominal problems (e.g. "no stance") the ordinal scale leaves out
+        result.measures.extend(
+            article_alphas(
+                "alpha_nominal", nominal[:, annotators], table.passages, data.articles, "nominal", resampling
+            )
+        )
     result.measures.extend(kappa_measures(ordinal, data.coders, resampling))
     result.confusions = _confusions(table)
     result.disagreements = _ranked(table, _stance_distances(scale), str, data)
+    _top_confusions(result, table, _one_pair, str, data)
     return result
 
 
@@ -150,6 +162,10 @@ def _compare(
     if overall:
         result.measures.append(
             alpha_measure(result.main_measure, "overall", "", values[:, annotators], level, resampling)
+        )
+    if data.articles is not None:
+        result.measures.extend(
+            article_alphas(result.main_measure, values[:, annotators], table.passages, data.articles, level, resampling)
         )
     measures, result.pairwise = coder_comparisons(
         result.main_measure, values, data.coders, annotators, level, resampling
@@ -235,7 +251,7 @@ def _set_confusions(table: CodedTable, labels: list[str]) -> list[Confusion]:
 def _ranked(
     table: CodedTable, distances: np.ndarray, describe: Callable[[Any], str], data: LayerData
 ) -> list[Disagreement]:
-    """The passages with the most disagreement among the annotators.
+    """Every passage with disagreement among the annotators, most first.
 
     A unit scores the mean distance over its pairs of annotators' values (distances in
     [0, 1]); a passage scores the sum over its units. Ties go to the lower passage id.
@@ -248,11 +264,21 @@ def _ranked(
     unit_scores = np.divide(scores, pairs, out=np.zeros_like(scores), where=pairs > 0)
     per_passage = pd.Series(unit_scores).groupby(table.passages).sum()
     per_passage = per_passage[per_passage > 0]
-    top = np.lexsort((per_passage.index.to_numpy(), -per_passage.to_numpy()))[:TOP_DISAGREEMENTS]
-    ranked = []
-    for passage_id, score in zip(per_passage.index[top], per_passage.to_numpy()[top], strict=True):
-        rows = np.flatnonzero(table.passages == passage_id)
-        said = {}
+    order = np.lexsort((per_passage.index.to_numpy(), -per_passage.to_numpy()))
+    said = _said(table, describe)
+    return [
+        replace(said(int(passage_id)), score=float(score))
+        for passage_id, score in zip(per_passage.index[order], per_passage.to_numpy()[order], strict=True)
+    ]
+
+
+def _said(table: CodedTable, describe: Callable[[Any], str]) -> Callable[[int], Disagreement]:
+    """A passage with what each coder chose on it: "label" per unit ("target: label" for stance)."""
+    rows_of = pd.Series(np.arange(len(table.passages))).groupby(table.passages).indices
+
+    def said(passage_id: int) -> Disagreement:
+        rows = rows_of[passage_id]
+        chosen = {}
         for column, coder in enumerate(table.coders):
             parts = [
                 (f"{table.items[row]}: " if table.items[row] else "")
@@ -261,9 +287,41 @@ def _ranked(
                 if table.codes[row, column] != MISSING
             ]
             if parts:
-                said[coder] = "; ".join(parts)
-        ranked.append(Disagreement(int(passage_id), float(score), said))
-    return ranked
+                chosen[coder] = "; ".join(parts)
+        return Disagreement(passage_id, 0.0, chosen)
+
+    return said
+
+
+def _top_confusions(
+    result: LayerAgreement,
+    table: CodedTable,
+    confused: Callable[[Any, Any], list[tuple[str, str]]],
+    describe: Callable[[Any], str],
+    data: LayerData,
+) -> None:
+    """The label pairs the annotators confused (`confused(a, b)` of two differing values),
+    over the team and per annotator."""
+    rows = []
+    for one, other in combinations(data.annotators, 2):
+        codes = table.codes[:, [one, other]]
+        differ = np.flatnonzero((codes != MISSING).all(axis=1) & (codes[:, 0] != codes[:, 1]))
+        for row in differ:
+            for a, b in confused(table.categories[codes[row, 0]], table.categories[codes[row, 1]]):
+                rows.append((int(table.passages[row]), a, b, table.coders[one], table.coders[other]))
+    events, said = Confusions.of(rows), _said(table, describe)
+    result.top_confusions = team_confusions(events, said)
+    result.annotator_confusions = annotator_confusions(events, [data.coders[i] for i in data.annotators], said)
+
+
+def _one_pair(a: Any, b: Any) -> list[tuple[str, str]]:
+    return [(str(a), str(b))]
+
+
+def _set_differences(a: frozenset, b: frozenset) -> list[tuple[str, str]]:
+    """Each label only one coder chose against each only the other chose (or "(none)")."""
+    only_a, only_b = sorted(a - b) or [NO_LABEL], sorted(b - a) or [NO_LABEL]
+    return [(x, y) for x in only_a for y in only_b if x != y]
 
 
 def _stance_distances(scale: list[float]) -> np.ndarray:

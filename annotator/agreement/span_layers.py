@@ -20,14 +20,17 @@ coders are compared on the passages both counted on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
+from annotator.agreement.confused import Confusions, annotator_confusions, team_confusions
 from annotator.agreement.pairs import Resampling, alpha_measure, pair_name, periods_of
-from annotator.agreement.passage_layers import NO_LABEL, TOP_DISAGREEMENTS, LayerData
+from annotator.agreement.passage_layers import NO_LABEL, LayerData
+from annotator.agreement.per_article import article_f1
 from annotator.agreement.results import (
     MAIN_MEASURES,
     Confusion,
@@ -41,7 +44,6 @@ from annotator.agreement.span_match import exact_match_counts, one_to_one, overl
 from annotator.agreement.unitizing_corpus import corpus_unitizing_alpha
 
 MAIN_MEASURE = MAIN_MEASURES["span"]
-SPANS_SHOWN = 6
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,13 @@ def span_agreement(data: LayerData, extents: pd.DataFrame, resampling: Resamplin
     result.pairwise = _pair_matrix(by_label, data.coders)
     result.confusions = _confusions(spans, labels, matched_a, matched_b, by_label, data.coders)
     per_passage = _per_passage_counts(spans, label_a, label_b, n_coders)
-    result.disagreements = _ranked(spans, per_passage, labels, extents, data)
+    if data.articles is not None:
+        result.measures.extend(_article_f1(spans, per_passage, data.articles, data))
+    said = _said(spans, labels, extents, data)
+    result.disagreements = _ranked(spans, per_passage, said, data)
+    events = _confusion_events(spans, labels, matched_a, matched_b, data)
+    result.top_confusions = team_confusions(events, said)
+    result.annotator_confusions = annotator_confusions(events, [data.coders[i] for i in data.annotators], said)
     result.period, periods = periods_of(spans.day)
     result.over_time = _time_points(spans, per_passage, periods, data)
     return result
@@ -325,10 +333,12 @@ def _unitizing(
 
 def _pair_matrix(tally: _Tally, coders: list[str]) -> PairMatrix:
     values = np.full((len(coders), len(coders)), math.nan)
+    units = np.zeros((len(coders), len(coders)), dtype=int)
     for first, second in tally.shared:
         spans = float(tally.spans_first[first, second].sum() + tally.spans_second[first, second].sum())
         values[first, second] = values[second, first] = _f1(float(tally.overlap[first, second].sum()), spans)
-    return PairMatrix(MAIN_MEASURE, list(coders), values.tolist())
+        units[first, second] = units[second, first] = tally.shared[first, second]
+    return PairMatrix(MAIN_MEASURE, list(coders), values.tolist(), units.tolist())
 
 
 def _confusions(
@@ -371,10 +381,25 @@ def _per_passage_counts(spans: _Spans, label_a: np.ndarray, label_b: np.ndarray,
     return _PassageCounts(counts, matched)
 
 
+def _article_f1(spans: _Spans, counts: _PassageCounts, articles: pd.Series, data: LayerData) -> list[Measure]:
+    """Overlap F1 per article, pooled over the pairs of annotators."""
+    shared_pairs = np.zeros(len(spans.passage_ids), dtype=np.int64)
+    total = np.zeros(len(spans.passage_ids), dtype=np.int64)
+    matched_spans = np.zeros(len(spans.passage_ids), dtype=np.int64)
+    for (first, second), matched in counts.matched.items():
+        if first in data.annotators and second in data.annotators:
+            shared = spans.covered[:, first] & spans.covered[:, second]
+            shared_pairs += shared
+            total += np.where(shared, counts.spans[:, first] + counts.spans[:, second], 0)
+            matched_spans += np.where(shared, matched, 0)
+    return article_f1(MAIN_MEASURE, spans.passage_ids, shared_pairs, total, matched_spans, articles)
+
+
 def _ranked(
-    spans: _Spans, counts: _PassageCounts, labels: list[str], extents: pd.DataFrame, data: LayerData
+    spans: _Spans, counts: _PassageCounts, said: Callable[[int], Disagreement], data: LayerData
 ) -> list[Disagreement]:
-    """Passages ranked by spans without a same-label overlapping match, over annotator pairs."""
+    """Every passage with spans lacking a same-label overlapping match (over annotator pairs),
+    most such spans first."""
     scores = np.zeros(len(spans.passage_ids))
     for (first, second), matched in counts.matched.items():
         if first in data.annotators and second in data.annotators:
@@ -382,21 +407,70 @@ def _ranked(
             unmatched = counts.spans[:, first] + counts.spans[:, second] - 2 * matched
             scores += np.where(shared, unmatched, 0)
     candidates = np.flatnonzero(scores > 0)
-    top = candidates[np.lexsort((spans.passage_ids[candidates], -scores[candidates]))][:TOP_DISAGREEMENTS]
+    ranked = candidates[np.lexsort((spans.passage_ids[candidates], -scores[candidates]))]
+    return [replace(said(int(spans.passage_ids[passage])), score=float(scores[passage])) for passage in ranked]
+
+
+def _said(spans: _Spans, labels: list[str], extents: pd.DataFrame, data: LayerData) -> Callable[[int], Disagreement]:
+    """A passage (by id) with each covering coder's spans as `marks` (offsets relative to the
+    passage; `coders` says "label@start-end" until the passage text quotes them)."""
     offsets = dict(zip(extents["passage_id"], extents["start"], strict=True))
-    ranked = []
-    for passage in top:
-        passage_id = int(spans.passage_ids[passage])
+    rows_of = pd.Series(np.arange(len(spans.passage))).groupby(spans.passage).indices
+    empty = np.empty(0, dtype=np.intp)
+
+    def said(passage_id: int) -> Disagreement:
+        passage = int(np.searchsorted(spans.passage_ids, passage_id))
         base = offsets.get(passage_id, 0)
-        said = {}
+        rows = rows_of.get(passage, empty)
+        rows = rows[np.lexsort((spans.end[rows], spans.start[rows]))]
+        marks = {}
         for coder in np.flatnonzero(spans.covered[passage]):
-            rows = np.flatnonzero((spans.passage == passage) & (spans.coder == coder))
-            rows = rows[np.argsort(spans.start[rows], kind="stable")]
-            parts = [f"{labels[spans.label[row]]}@{spans.start[row] - base}-{spans.end[row] - base}" for row in rows]
-            shown = parts[:SPANS_SHOWN] + (["..."] if len(parts) > SPANS_SHOWN else [])
-            said[data.coders[coder]] = "; ".join(shown) or NO_LABEL
-        ranked.append(Disagreement(passage_id, float(scores[passage]), said))
-    return ranked
+            mine = rows[spans.coder[rows] == coder]
+            marks[data.coders[coder]] = [
+                (labels[spans.label[row]], int(spans.start[row] - base), int(spans.end[row] - base)) for row in mine
+            ]
+        coders = {
+            coder: "; ".join(f"{label}@{start}-{end}" for label, start, end in chosen) or NO_LABEL
+            for coder, chosen in marks.items()
+        }
+        return Disagreement(passage_id, 0.0, coders, marks=marks)
+
+    return said
+
+
+def _confusion_events(
+    spans: _Spans, labels: list[str], matched_a: np.ndarray, matched_b: np.ndarray, data: LayerData
+) -> Confusions:
+    """Label pairs of matched spans between annotators, and "(none)" for a span on a passage
+    both covered that the other annotator has nothing matched with."""
+    names = np.array([*labels, NO_LABEL], dtype=object)
+    coders = np.array(data.coders, dtype=object)
+    parts: list[tuple[np.ndarray, ...]] = []
+    for one, other in combinations(data.annotators, 2):
+        pair = (spans.coder[matched_a] == one) & (spans.coder[matched_b] == other)
+        a, b = matched_a[pair], matched_b[pair]
+        differ = spans.label[a] != spans.label[b]
+        a, b = a[differ], b[differ]
+        parts.append(
+            (
+                spans.passage[a],
+                names[spans.label[a]],
+                names[spans.label[b]],
+                coders[spans.coder[a]],
+                coders[spans.coder[b]],
+            )
+        )
+        for coder, partner, used in ((one, other, matched_a[pair]), (other, one, matched_b[pair])):
+            alone = (spans.coder == coder) & spans.covered[spans.passage, partner]
+            alone[used] = False
+            none = np.full(int(alone.sum()), NO_LABEL, dtype=object)
+            partners = np.full(len(none), data.coders[partner], dtype=object)
+            mine = np.full(len(none), data.coders[coder], dtype=object)
+            parts.append((spans.passage[alone], names[spans.label[alone]], none, mine, partners))
+    if not parts:
+        return Confusions.of([])
+    passage, first, second, first_coder, second_coder = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return Confusions(spans.passage_ids[passage], first, second, first_coder, second_coder)
 
 
 def _time_points(spans: _Spans, counts: _PassageCounts, periods: np.ndarray, data: LayerData) -> list[TimePoint]:

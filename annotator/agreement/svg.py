@@ -28,8 +28,10 @@ def agreement_color(value: float) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def heatmap(coders: Sequence[str], values: Sequence[Sequence[float]], title: str) -> str:
-    """A coders x coders grid of coloured cells with the value written in each."""
+def heatmap(
+    coders: Sequence[str], values: Sequence[Sequence[float]], counts: Sequence[Sequence[int]], title: str
+) -> str:
+    """A coders x coders grid of coloured cells with the value and its n (`counts`) in each."""
     cell = 56
     longest = max((len(_short(name)) for name in coders), default=4)
     left, top = 16 + 8 * longest, 16 + 5 * longest
@@ -44,26 +46,30 @@ def heatmap(coders: Sequence[str], values: Sequence[Sequence[float]], title: str
         for column, value in enumerate(line):
             x, y = left + column * cell, top + row * cell
             label = "" if math.isnan(value) else f"{value:.2f}"
+            n = f"n={counts[row][column]}" if label and counts else ""
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{agreement_color(value)}">'
-                f"<title>{escape(coders[row])} / {escape(coders[column])}: {label or 'n/a'}</title></rect>"
+                f"<title>{escape(coders[row])} / {escape(coders[column])}: {label or 'n/a'} {n}</title></rect>"
             )
             parts.append(
-                f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" text-anchor="middle" {FONT}>{label}</text>'
+                f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2}" text-anchor="middle" {FONT}>{label}</text>'
+                f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 14}" text-anchor="middle" '
+                f'font-family="system-ui, sans-serif" font-size="10">{n}</text>'
             )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def interval_chart(rows: Sequence[tuple[str, float, float, float]], title: str) -> str:
-    """One line per (name, value, low, high): a dot at the value and a bar over the interval
-    (NaN bounds: no bar), on a 0..1 axis (extended below 0 when needed) with the 0.667 and
-    0.800 thresholds dashed."""
-    finite = [v for _, value, low, _ in rows for v in (value, low) if not math.isnan(v)]
+def interval_chart(rows: Sequence[tuple[str, float, float, float, str]], title: str) -> str:
+    """One line per (name, value, low, high, note): a dot at the value and a bar over the
+    interval (NaN bounds: no bar), the value and the note (e.g. "n=12/36 tentative") on the
+    right, on a 0..1 axis (extended below 0 when needed) with the 0.667 and 0.800 thresholds
+    dashed."""
+    finite = [v for _, value, low, *_ in rows for v in (value, low) if not math.isnan(v)]
     lowest = min([0.0, *finite])
     label_width = max(120, 7 * max((len(name) for name, *_ in rows), default=0))
     plot, line = 420, 20
-    width, height = label_width + plot + 60, 40 + line * len(rows)
+    width, height = label_width + plot + 60 + 7 * max((len(row[4]) for row in rows), default=0), 40 + line * len(rows)
 
     def x(value: float) -> float:
         return label_width + (value - lowest) / (1.0 - lowest) * plot
@@ -77,7 +83,7 @@ def interval_chart(rows: Sequence[tuple[str, float, float, float]], title: str) 
             f'<line x1="{x(threshold):.1f}" y1="14" x2="{x(threshold):.1f}" y2="{height - 6}" '
             f'stroke="#888" stroke-dasharray="4 3"><title>{text}</title></line>'
         )
-    for index, (name, value, low, high) in enumerate(rows):
+    for index, (name, value, low, high, note) in enumerate(rows):
         y = 28 + index * line
         parts.append(
             f'<text x="{label_width - 8}" y="{y + 4}" text-anchor="end" {FONT}>{escape(_short(name, 40))}</text>'
@@ -89,17 +95,17 @@ def interval_chart(rows: Sequence[tuple[str, float, float, float]], title: str) 
         if not math.isnan(value):
             parts.append(
                 f'<circle cx="{x(value):.1f}" cy="{y}" r="5" fill="{agreement_color(value)}" stroke="#333">'
-                f"<title>{escape(name)}: {value:.3f}</title></circle>"
+                f"<title>{escape(name)}: {value:.3f} {escape(note)}</title></circle>"
             )
-            parts.append(f'<text x="{label_width + plot + 8}" y="{y + 4}" {FONT}>{value:.2f}</text>')
+            parts.append(f'<text x="{label_width + plot + 8}" y="{y + 4}" {FONT}>{value:.2f} {escape(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def line_chart(series: dict[str, list[tuple[str, float]]], periods: Sequence[str], title: str) -> str:
-    """One coloured line per series over the `periods` (x) with values on a 0..1 axis
-    (extended below 0 when needed), with a legend."""
-    values = [value for points in series.values() for _, value in points if not math.isnan(value)]
+def line_chart(series: dict[str, list[tuple[str, float, int]]], periods: Sequence[str], title: str) -> str:
+    """One coloured line per series of (period, value, n) over the `periods` (x) with values
+    on a 0..1 axis (extended below 0 when needed), n beside each point, with a legend."""
+    values = [value for points in series.values() for _, value, _ in points if not math.isnan(value)]
     lowest = min([0.0, *values])
     left, top, plot_width, plot_height = 48, 16, max(360, 44 * len(periods)), 220
     width, height = left + plot_width + 160, top + plot_height + 70
@@ -128,14 +134,16 @@ def line_chart(series: dict[str, list[tuple[str, float]]], periods: Sequence[str
             )
     for number, (name, points) in enumerate(series.items()):
         color = PALETTE[number % len(PALETTE)]
-        drawn = [(x(period), y(value), period, value) for period, value in points if not math.isnan(value)]
+        drawn = [(x(period), y(value), period, value, n) for period, value, n in points if not math.isnan(value)]
         if len(drawn) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _, _ in drawn)
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py, *_ in drawn)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
-        for px, py, period, value in drawn:
+        for px, py, period, value, n in drawn:
             parts.append(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}">'
-                f"<title>{escape(name)} {escape(period)}: {value:.3f}</title></circle>"
+                f"<title>{escape(name)} {escape(period)}: {value:.3f} (n={n})</title></circle>"
+                f'<text x="{px + 4:.1f}" y="{py - 4:.1f}" font-family="system-ui, sans-serif" font-size="9" '
+                f'fill="{color}">{n}</text>'
             )
         legend_y = top + 14 + number * 18
         parts.append(f'<rect x="{left + plot_width + 16}" y="{legend_y - 9}" width="12" height="12" fill="{color}"/>')

@@ -498,7 +498,16 @@ def test_empty_project_and_json_csv_shapes(project):
     label_identically(corpus, ("ann", "ben"))
     report = corpus_agreement(corpus.engine, n_boot=20, seed=3)
     data = json.loads(json.dumps(report.to_json_dict(), allow_nan=False))
-    assert set(data) == {"as_of_revision", "codebook", "coders", "gold", "bootstrap", "thresholds", "layers"}
+    assert set(data) == {
+        "as_of_revision",
+        "codebook",
+        "coders",
+        "gold",
+        "bootstrap",
+        "thresholds",
+        "layers",
+        "articles",
+    }
     assert set(data["layers"][0]) == {
         "layer",
         "name",
@@ -508,6 +517,8 @@ def test_empty_project_and_json_csv_shapes(project):
         "pairwise",
         "confusions",
         "disagreements",
+        "top_confusions",
+        "annotator_confusions",
         "over_time",
         "notes",
     }
