@@ -3,8 +3,14 @@
 Gold labels are ordinary label revisions with origin "adjudication", written under the
 deciding lead's id (a later decision revises them like any label). Every decision also
 inserts an `adjudications` row per layer: who decided and when, how (one annotator's version,
-the majority, or the lead's own pick of items: `edit`), from which label revisions, which gold
-revisions resulted, the labels in dispute, and an optional rationale.
+the majority, the lead's own gold labels: `edit`, or `unanimous`), from which label revisions,
+which gold revisions resulted, the labels in dispute, and an optional rationale.
+
+The lead's own gold labels are a pick among the labels given, or the gold labels edited one at
+a time (added, re-spanned, relabelled, attributes changed, deleted), each edit a revision of the
+gold label and a decision row. `accept_unanimous` decides in one go, all or nothing, every
+layer of every passage where all its coders gave the same items with the same attributes,
+leaving alone the passages a lead decided by hand.
 
 A passage is up for review once at least two people finished it (status done or flagged).
 "The same label", the majority and item agreement are `annotator.core.identity`'s, shared
@@ -27,17 +33,17 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from annotator.codebook.model import Codebook, Layer
+from annotator.codebook.model import SUBTYPE_ATTRIBUTE, Codebook, Layer
 from annotator.codebook.store import ActiveCodebook, active_codebook
-from annotator.core.enums import FINISHED_STATUSES, Origin
+from annotator.core.enums import FINISHED_STATUSES, AdjudicationMethod, Origin
 from annotator.core.identity import Item as CoreItem
-from annotator.core.identity import ItemKey, LayerTally, item_key, tally
+from annotator.core.identity import ItemKey, LayerTally, attribute_value, item_key, slot_key, tally
 from annotator.core.kinds import rules_of
-from annotator.core.rules import PassageText, RuleViolation, check_label
+from annotator.core.rules import PassageText, RuleViolation, check_label, check_removal
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, Passage
 from annotator.errors import AnnotatorError
-from annotator.labels import LabelContent, add_label, current_labels_query, delete_label
+from annotator.labels import LabelContent, add_label, current_labels_query, delete_label, revise_label
 
 GOLD_ORIGIN = Origin.ADJUDICATION
 
@@ -162,6 +168,26 @@ class PassageReview:
         rules = rules_of(self.layer(layer_id))
         return {item_key(rules, *_fields(row)) for row in self.gold if row.layer == layer_id}
 
+    def gold_rows(self, layer_id: str) -> list[Annotation]:
+        """The current gold labels of the layer, oldest first."""
+        return [row for row in self.gold if row.layer == layer_id]
+
+    def gold_row(self, layer_id: str, key: ItemKey) -> Annotation | None:
+        """The gold label of the layer that is the item `key`, if there is one."""
+        rules = rules_of(self.layer(layer_id))
+        return next((row for row in self.gold_rows(layer_id) if item_key(rules, *_fields(row)) == key), None)
+
+    def gold_only(self, layer_id: str) -> list[Item]:
+        """The gold labels of the layer no annotator gave (the lead added or changed them)."""
+        given = {item.key for item in self.items(layer_id)}
+        rules = rules_of(self.layer(layer_id))
+        found: dict[ItemKey, Item] = {}
+        for row in self.gold_rows(layer_id):
+            key = item_key(rules, *_fields(row))
+            if key not in given:
+                found.setdefault(key, Item(key, LabelContent.of(row), ()))
+        return list(found.values())
+
     def agreement(self, layer_id: str) -> float | None:
         """The item agreement of the layer; None when nobody labelled it."""
         tallied = self.tally(layer_id)
@@ -212,7 +238,8 @@ def _finished_by(session: Session, passage_ids=None) -> dict[int, list[int]]:
 
 
 def review_list(engine: Engine, layers: Sequence[str]) -> list[ReviewSummary]:
-    """Passages at least two people finished: undecided first, most disagreement first."""
+    """Passages at least two people finished: those with a layer undecided first, most
+    disagreement first."""
     with read_session(engine) as session:
         coders = _finished_by(session)
         twice = (
@@ -250,7 +277,8 @@ def review_list(engine: Engine, layers: Sequence[str]) -> list[ReviewSummary]:
         for passage_id, title, index in places
         if passage_id in coders
     ]
-    return sorted(summaries, key=lambda s: (s.decided_layers > 0, -s.score, s.passage_id))
+    # A passage with a layer still open (e.g. after `accept_unanimous` took the others) comes first.
+    return sorted(summaries, key=lambda s: (s.decided_layers >= len(layers), -s.score, s.passage_id))
 
 
 def load_review(engine: Engine, passage_id: int) -> PassageReview:
@@ -382,7 +410,7 @@ def accept_items(
     """Make the lead's own pick among the labels given in `layer` its gold labels."""
 
     def choose(review: PassageReview, chosen_layer: str) -> list[Item]:
-        items = {item.key: item for item in review.items(chosen_layer)}
+        items = {item.key: item for item in (*review.items(chosen_layer), *review.gold_only(chosen_layer))}
         missing = [key for key in keys if key not in items]
         if missing:
             raise AnnotatorError("the annotators' labels changed since the passage was loaded; look again")
@@ -478,3 +506,350 @@ def _write_gold(
 
 def _frozen(attributes: Mapping) -> tuple:
     return tuple(sorted(attributes.items()))
+
+
+# -- the lead's own edits of the gold labels ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoldChange:
+    """What one gold edit did: the gold revision it wrote (a tombstone for a deletion) and the
+    content it replaced (None: it added a label), so it can be undone."""
+
+    decision: Adjudication
+    head_id: int
+    replaced_id: int | None
+    """The gold revision the edit replaced (None: it added a label)."""
+    before: LabelContent | None
+    after: LabelContent | None
+
+
+Resolve = Callable[[Session, PassageReview], tuple[Annotation | None, LabelContent | None]]
+"""Given the writing session and the passage as it is when the write runs: the gold label to replace (None: add) and
+its new content (None: delete)."""
+
+
+def press_gold_label(
+    engine: Engine,
+    *,
+    lead_id: int,
+    passage_id: int,
+    layer: str,
+    label: str,
+    span: tuple[int, int] | None = None,
+    target: str | None = None,
+) -> GoldChange:
+    """A label key on the gold layer, as in the annotate screen: add the label, or remove it
+    if the same label already fills its place, or relabel what fills the place (the same span,
+    the one label of a single-choice layer, the stance on `target`); a multi-choice passage
+    label toggles."""
+
+    def resolve(session: Session, review: PassageReview) -> tuple[Annotation | None, LabelContent | None]:
+        start, end = span if span is not None else (None, None)
+        wanted = LabelContent(layer, label, start, end, target=target)
+        existing = _filling_place(review, wanted)
+        if existing is None:
+            return None, wanted
+        if existing.label == label:
+            return existing, None
+        return existing, _relabelled(review.layer(layer), existing, label)
+
+    return _edit_gold(engine, lead_id, passage_id, resolve)
+
+
+def respan_gold(
+    engine: Engine, *, lead_id: int, passage_id: int, revision_id: int, label: str, span: tuple[int, int]
+) -> GoldChange:
+    """Move a gold span label to `span`, with `label` (the label key pressed)."""
+
+    def resolve(session: Session, review: PassageReview) -> tuple[Annotation | None, LabelContent | None]:
+        row = _gold_row(session, review, revision_id)
+        content = _relabelled(review.layer(row.layer), row, label)
+        return row, content.with_changes(span_start=span[0], span_end=span[1])
+
+    return _edit_gold(engine, lead_id, passage_id, resolve)
+
+
+def press_gold_attribute(
+    engine: Engine,
+    *,
+    lead_id: int,
+    passage_id: int,
+    revision_id: int,
+    attribute: str,
+    value: str | None,
+) -> GoldChange:
+    """An attribute key on a gold label: toggle a flag (`value` None), set a choice, or clear
+    it when the label already has that value."""
+
+    def resolve(session: Session, review: PassageReview) -> tuple[Annotation | None, LabelContent | None]:
+        row = _gold_row(session, review, revision_id)
+        layer = review.layer(row.layer)
+        if not layer.attribute(attribute).applies(row.label):
+            raise AnnotatorError(f"{layer.attribute(attribute).name} is not asked for {layer.label(row.label).name}")
+        attributes = dict(row.attributes or {})
+        if value is None:
+            attributes[attribute] = not attributes.get(attribute, False)
+        elif attributes.get(attribute) == value:
+            del attributes[attribute]
+        else:
+            attributes[attribute] = value
+        return row, LabelContent.of(row).with_changes(attributes=attributes)
+
+    return _edit_gold(engine, lead_id, passage_id, resolve)
+
+
+def delete_gold(engine: Engine, *, lead_id: int, passage_id: int, revision_id: int) -> GoldChange:
+    """Delete a gold label."""
+    return _edit_gold(
+        engine, lead_id, passage_id, lambda session, review: (_gold_row(session, review, revision_id), None)
+    )
+
+
+def restore_gold(
+    engine: Engine, *, lead_id: int, passage_id: int, head_id: int, content: LabelContent | None
+) -> GoldChange:
+    """Undo (or redo) a gold edit: put `content` (None: nothing) where revision `head_id` is,
+    provided nobody changed that gold label since."""
+
+    def resolve(session: Session, review: PassageReview) -> tuple[Annotation | None, LabelContent | None]:
+        head = next((row for row in review.gold if row.id == head_id), None)
+        if head is None and content is None:
+            raise AnnotatorError("that gold label was changed meanwhile; nothing was undone")
+        if head is None:  # a deletion to undo: restore the tombstone, if it is still the newest
+            return _newest_tombstone(session, head_id), content
+        return head, content
+
+    return _edit_gold(engine, lead_id, passage_id, resolve)
+
+
+def _edit_gold(engine: Engine, lead_id: int, passage_id: int, resolve: Resolve) -> GoldChange:
+    """Write one gold revision as `resolve` says, after the rule check, and a decision row
+    (method `edit`) for its layer."""
+    with write_session(engine) as session:
+        require_lead(session, lead_id)
+        review = _load_review(session, passage_id)
+        if len(review.coders) < 2:
+            raise AnnotatorError(f"passage {passage_id} needs two finished annotators before adjudication")
+        old, new = resolve(session, review)
+        if old is None and new is None:
+            raise AnnotatorError("nothing to change")
+        active = active_codebook(session)
+        before = LabelContent.of(old) if old is not None and not old.deleted else None
+        _check_edit(active.codebook, review, before, new)
+        version = active.version_id
+        if old is None:
+            assert new is not None
+            row = add_label(
+                session,
+                passage_id=passage_id,
+                annotator_id=lead_id,
+                codebook_version_id=version,
+                content=new,
+                origin=GOLD_ORIGIN,
+            )
+        elif new is None:
+            row = delete_label(session, revision=old, annotator_id=lead_id, codebook_version_id=version)
+        else:
+            row = revise_label(
+                session,
+                revision=old,
+                annotator_id=lead_id,
+                codebook_version_id=version,
+                content=new,
+                origin=GOLD_ORIGIN,
+            )
+        decision = _record_gold(session, review, lead_id, row.layer, AdjudicationMethod.EDIT)
+    return GoldChange(decision, row.id, old.id if old is not None else None, before, new)
+
+
+def _check_edit(codebook: Codebook, review: PassageReview, old: LabelContent | None, new: LabelContent | None) -> None:
+    """The rule check of one gold edit: `new` against the other gold labels, and removing or
+    moving `old` (a stance target) against what stays."""
+    passage = review.window
+    held = [LabelContent.of(row) for row in review.gold]
+    try:
+        if new is not None:
+            check_label(codebook, passage, new, held=held, replacing=old, targets=_targets(review))
+        moved = old is not None and (new is None or (new.span_start, new.span_end) != (old.span_start, old.span_end))
+        if moved and old is not None:
+            remaining = [content for content in held if content != old] + ([new] if new is not None else [])
+            check_removal(codebook, passage, old, remaining)
+    except RuleViolation as error:
+        raise AnnotatorError(f"passage {review.passage_id}: cannot make that gold: {error}") from None
+
+
+def _targets(review: PassageReview) -> set[str]:
+    """Stance targets gold may use: the text of any annotator's span on the passage."""
+    return {
+        review.window.slice(row.span_start, row.span_end)
+        for rows in review.labels.values()
+        for row in rows
+        if row.span_start is not None and row.span_end is not None
+    }
+
+
+def _record_gold(
+    session: Session, review: PassageReview, lead_id: int, layer: str, method: AdjudicationMethod
+) -> Adjudication:
+    """A decision row for the layer's gold labels as they now are in `session`: the gold
+    revisions, and the annotators' revisions of the items the gold labels are."""
+    rules = rules_of(review.layer(layer))
+    gold = [
+        row
+        for row in session.scalars(current_labels_query(passage_ids=[review.passage_id], layer=layer))
+        if row.origin == GOLD_ORIGIN
+    ]
+    keys = {item_key(rules, *_fields(row)) for row in gold}
+    sources = [revision for item in review.items(layer) if item.key in keys for _, revision in item.revisions]
+    decision = Adjudication(
+        passage_id=review.passage_id,
+        layer=layer,
+        lead_id=lead_id,
+        method=method,
+        dispute_key=_dispute_key(review.dispute(layer)),
+        source_revision_ids=sorted(sources),
+        gold_revision_ids=sorted(row.id for row in gold),
+    )
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def _gold_row(session: Session, review: PassageReview, revision_id: int) -> Annotation:
+    """The gold label `revision_id` as it is now: its newest revision (a key pressed twice
+    before the first write answered acts on the first write's result)."""
+    head = revision_id
+    while (newer := session.scalar(select(Annotation.id).where(Annotation.supersedes_id == head))) is not None:
+        head = newer
+    row = next((row for row in review.gold if row.id == head), None)
+    if row is None:
+        raise AnnotatorError("that gold label was changed meanwhile; nothing was written")
+    return row
+
+
+def _newest_tombstone(session: Session, head_id: int) -> Annotation:
+    """The gold deletion `head_id`, if nothing replaced it since (else a one-line error)."""
+    row = session.get(Annotation, head_id)
+    newer = session.scalar(select(Annotation.id).where(Annotation.supersedes_id == head_id))
+    if row is None or not row.deleted or row.origin != GOLD_ORIGIN or newer is not None:
+        raise AnnotatorError("that gold label was changed meanwhile; nothing was undone")
+    return row
+
+
+def _filling_place(review: PassageReview, content: LabelContent) -> Annotation | None:
+    """The gold label of the layer that a new `content` would take the place of, if any: the
+    same span, the same single-choice slot, else the same item."""
+    rules = rules_of(review.layer(content.layer))
+    for row in review.gold_rows(content.layer):
+        if rules.spans:
+            same = (row.span_start, row.span_end) == (content.span_start, content.span_end)
+        elif rules.slot is not None:
+            same = slot_key(rules, row.label, row.target) == slot_key(rules, content.label, content.target)
+        else:
+            same = item_key(rules, *_fields(row)) == item_key(
+                rules, content.label, content.span_start, content.span_end, content.target
+            )
+        if same:
+            return row
+    return None
+
+
+def _relabelled(layer: Layer, row: Annotation, label: str) -> LabelContent:
+    """`row`'s content with another label, keeping only the attributes asked for that label."""
+    kept = {
+        attribute.id: row.attributes[attribute.id]
+        for attribute in layer.attributes
+        if attribute.id in (row.attributes or {}) and attribute.applies(label)
+    }
+    subtypes = {subtype.id for subtype in layer.label(label).subtypes}
+    kept = {key: value for key, value in kept.items() if key != SUBTYPE_ATTRIBUTE or value in subtypes}
+    return LabelContent.of(row).with_changes(label=label, attributes=kept)
+
+
+# -- accepting what everybody agrees on ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnanimousCount:
+    """What `accept_unanimous` did in one layer."""
+
+    layer: str
+    accepted: int
+    """Passages whose layer became gold."""
+    labels: int
+    """Gold labels written."""
+    left: int
+    """Passages still up for review in the layer: the annotators disagree on it."""
+    decided: int
+    """Passages left alone: a lead decided them by hand (or they were accepted before)."""
+
+
+def unanimous(tallied: LayerTally) -> bool:
+    """Every coder gave the same items, each with the same attributes (defaults filled in)."""
+    if tallied.disputed:
+        return False
+    for item in tallied.items:
+        values = {
+            tuple(attribute_value(attribute, item.label, _attributes(row)) for attribute in tallied.layer.attributes)
+            for row in item.rows.values()
+        }
+        if len(values) > 1:
+            return False
+    return True
+
+
+def accept_unanimous(engine: Engine, *, lead_id: int, layers: Sequence[str]) -> list[UnanimousCount]:
+    """Make the labels of every unanimous layer (see `unanimous`) of every passage up for
+    review gold, with a `unanimous` decision each; all or nothing. A passage with a decision
+    a lead made by hand is left alone, and so is a layer accepted before: a rerun adds nothing."""
+    with write_session(engine) as session:
+        require_lead(session, lead_id)
+        active = active_codebook(session)
+        known = [layer.id for layer in active.codebook.layers]
+        unknown = [layer for layer in layers if layer not in known]
+        if unknown:
+            raise AnnotatorError(f"unknown layer {unknown[0]!r} (choose from {', '.join(known)})")
+        coders = _finished_by(session)
+        made = defaultdict(set)
+        by_hand: set[int] = set()
+        for passage_id, layer, method in session.execute(
+            select(Adjudication.passage_id, Adjudication.layer, Adjudication.method)
+        ):
+            made[passage_id].add(layer)
+            if method != AdjudicationMethod.UNANIMOUS:
+                by_hand.add(passage_id)
+        counts = {layer: [0, 0, 0, 0] for layer in layers}
+        for passage_id in sorted(coders):
+            if passage_id in by_hand:
+                for layer in layers:
+                    counts[layer][3] += 1
+                continue
+            review = _load_review(session, passage_id)
+            for layer in layers:
+                if layer in made[passage_id]:
+                    counts[layer][3] += 1
+                    continue
+                tallied = review.tally(layer)
+                if not unanimous(tallied):
+                    counts[layer][2] += 1
+                    continue
+                chosen = [_item(tallied.layer, tallied, item) for item in tallied.items]
+                others = [LabelContent.of(row) for row in review.gold if row.layer != layer]
+                _check_gold(active.codebook, review, others, chosen)
+                gold_ids = _write_gold(session, active, lead_id, passage_id, review.gold_rows(layer), chosen)
+                session.add(
+                    Adjudication(
+                        passage_id=passage_id,
+                        layer=layer,
+                        lead_id=lead_id,
+                        method=AdjudicationMethod.UNANIMOUS,
+                        dispute_key="",
+                        source_revision_ids=sorted(rev for item in chosen for _, rev in item.revisions),
+                        gold_revision_ids=gold_ids,
+                    )
+                )
+                counts[layer][0] += 1
+                counts[layer][1] += len(chosen)
+        session.flush()
+    return [UnanimousCount(layer, *counts[layer]) for layer in layers]

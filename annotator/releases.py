@@ -26,12 +26,17 @@ from annotator.export.pseudonyms import pseudonyms
 from annotator.labels import current_labels_query
 
 TAG_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+LICENSE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]{0,99}")
+"""A Hub licence id (`cc-by-4.0`, `apache-2.0`, `other`, `unknown`)."""
 EXAMPLES_PER_KIND = 3
 CHANGE_KINDS = ("added", "removed", "changed")
 
 
-def create_release(engine: Engine, tag: str, note: str | None = None) -> Release:
-    """Freeze the labels committed so far under `tag`.
+def create_release(
+    engine: Engine, tag: str, note: str | None = None, *, license: str | None = None, text_rights: str | None = None
+) -> Release:
+    """Freeze the labels committed so far under `tag`, published under `license` (None: the
+    active codebook's `license`, if it has one) with the statement `text_rights` on the texts.
 
     On PostgreSQL the transaction first takes `LOCK TABLE annotations IN EXCLUSIVE MODE`, which
     waits for label writers in flight, so no revision below the watermark can commit later.
@@ -40,17 +45,21 @@ def create_release(engine: Engine, tag: str, note: str | None = None) -> Release
     """
     if not TAG_PATTERN.fullmatch(tag):
         raise AnnotatorError(f"bad release tag {tag!r}: use letters, digits, '.', '_' and '-' (at most 100)")
+    if license is not None and not LICENSE_PATTERN.fullmatch(license):
+        raise AnnotatorError(f"bad licence {license!r}: use a Hub licence id such as cc-by-4.0, or unknown")
     with write_session(engine) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text("LOCK TABLE annotations IN EXCLUSIVE MODE"))
         if session.scalar(select(Release.id).where(Release.tag == tag)) is not None:
             raise AnnotatorError(f"release {tag!r} already exists")
-        version_id = active_codebook(session).version_id
+        codebook = active_codebook(session)
         release = Release(
             tag=tag,
             note=note,
-            codebook_version_id=version_id,
+            codebook_version_id=codebook.version_id,
             last_annotation_id=latest_revision(session),
+            license=(license or codebook.codebook.license or "").lower() or None,
+            text_rights=" ".join(text_rights.split()) if text_rights else None,
         )
         session.add(release)
         session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from annotator.cli.output import print_table
+from annotator.errors import AnnotatorError
 from annotator.project import open_project
 from annotator.releases import CHANGE_KINDS, create_release, diff_releases, list_releases
 
@@ -16,6 +17,13 @@ def register(subcommands, common) -> None:
     create = actions.add_parser("create", parents=[common], help="freeze the labels committed so far as TAG")
     create.add_argument("tag", metavar="TAG")
     create.add_argument("--note", help="what this release is for")
+    create.add_argument(
+        "--license",
+        metavar="ID",
+        help="the Hub licence id of the dataset (e.g. cc-by-4.0; `unknown` is allowed and flagged in the card); "
+        "required unless the codebook states a `license`",
+    )
+    create.add_argument("--text-rights", metavar="TEXT", help="who holds the rights in the texts, and on what terms")
     create.set_defaults(handler=run_create)
     listing = actions.add_parser("list", parents=[common], help="list releases, oldest first")
     listing.set_defaults(handler=run_list)
@@ -27,10 +35,15 @@ def register(subcommands, common) -> None:
 
 def run_create(args: argparse.Namespace) -> int:
     project = open_project(args.db)
-    release = create_release(project.engine, args.tag, args.note)
+    if args.license is None and not project.codebook.license:
+        raise AnnotatorError(
+            "release create: --license is required (the codebook states no `license`); "
+            "give a Hub licence id such as cc-by-4.0, or --license unknown"
+        )
+    release = create_release(project.engine, args.tag, args.note, license=args.license, text_rights=args.text_rights)
     print(
         f"release {release.tag}: labels up to revision {release.last_annotation_id}, "
-        f"codebook version {release.codebook_version_id}"
+        f"codebook version {release.codebook_version_id}, licence {release.license}"
     )
     return 0
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from annotator.adjudication import require_lead
+from annotator.adjudication import accept_unanimous, require_lead
 from annotator.assignment import DEFAULT_CLAIM_MINUTES, assign_static, start_dynamic
 from annotator.cli.output import print_table
 from annotator.db.engine import read_session
 from annotator.errors import AnnotatorError
-from annotator.project import open_project
+from annotator.project import Project, open_project
 from annotator.security import require_lead_connection, session_annotator
 
 
@@ -44,6 +44,15 @@ def register(subcommands, common) -> None:
         "review", parents=[common], help="adjudicate disagreements into the gold layer (leads only)"
     )
     review.add_argument("--annotator", metavar="LEAD", help="the lead reviewing (implied by a mapped database role)")
+    review.add_argument(
+        "--accept-unanimous",
+        action="store_true",
+        help="no screen: make gold, in one go, every layer all of a passage's annotators agree on "
+        "(same labels, same attributes); passages a lead decided are left alone",
+    )
+    review.add_argument(
+        "--layer", action="append", metavar="L", help="with --accept-unanimous: only layer L (repeatable)"
+    )
     review.set_defaults(handler=run_review)
 
 
@@ -95,6 +104,10 @@ def run_review(args: argparse.Namespace) -> int:
     with read_session(project.engine) as session:
         lead = session_annotator(session, args.annotator)
         require_lead(session, lead.id)
+    if args.layer and not args.accept_unanimous:
+        raise AnnotatorError("--layer goes with --accept-unanimous")
+    if args.accept_unanimous:
+        return _accept_unanimous(project, lead.id, args.layer)
     from annotator.tui.review_app import run_review_app  # Textual loads only for the commands that need it
 
     return run_review_app(project, lead.id)
@@ -111,3 +124,18 @@ def _ids(value: str | None) -> list[int] | None:
         return [int(part) for part in value.split(",") if part.strip()]
     except ValueError:
         raise AnnotatorError(f"--articles wants article ids separated by commas, got {value!r}") from None
+
+
+def _accept_unanimous(project: Project, lead_id: int, layers: list[str] | None) -> int:
+    """`review --accept-unanimous`: accept every unanimous layer, then say what was left."""
+    layers = layers or [layer.id for layer in project.codebook.layers]
+    counts = accept_unanimous(project.engine, lead_id=lead_id, layers=layers)
+    print(
+        f"accepted {sum(count.accepted for count in counts)} passage layer(s) as gold "
+        f"({sum(count.labels for count in counts)} labels); {sum(count.left for count in counts)} left for review"
+    )
+    print_table(
+        ["layer", "passages accepted", "gold labels", "left for review", "already decided"],
+        [[count.layer, count.accepted, count.labels, count.left, count.decided] for count in counts],
+    )
+    return 0

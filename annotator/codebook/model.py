@@ -195,6 +195,13 @@ class Layer:
                 return attribute
         raise KeyError(attribute_id)
 
+    def bound_keys(self) -> set[str]:
+        """Every key this layer's active labels and its attributes use."""
+        keys = {label.key for label in self.active_labels}
+        for attribute in self.attributes:
+            keys |= {key for key in (attribute.key, *(value.key for value in attribute.values)) if key}
+        return keys
+
     def category(self, category_id: str) -> Category:
         """The category with this id (KeyError if there is none)."""
         for category in self.categories:

@@ -35,3 +35,7 @@ class AdjudicationMethod(StrEnum):
     ANNOTATOR = "annotator"
     MAJORITY = "majority"
     EDIT = "edit"
+    """The lead's own gold labels: a pick among the annotators' labels, or labels they added,
+    re-spanned, relabelled or deleted in the review screen."""
+    UNANIMOUS = "unanimous"
+    """Every finished annotator gave the same labels (`annotator review --accept-unanimous`)."""

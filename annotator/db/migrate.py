@@ -37,6 +37,16 @@ VERSION_TABLE = "alembic_version"
 # nothing holding data lists nothing (an empty list). A revision missing from this table is
 # treated as losing data it cannot count, so its downgrade always needs confirmation.
 DOWNGRADE_LOSSES: dict[str, list[tuple[str, str]]] = {
+    "e5b2c8f41a96": [
+        ("release licences", "SELECT count(*) FROM releases WHERE license IS NOT NULL"),
+        ("release text-rights statements", "SELECT count(*) FROM releases WHERE text_rights IS NOT NULL"),
+    ],
+    "d4e8a1c07b35": [
+        (
+            "the unanimous mark of decisions (they become majority decisions)",
+            "SELECT count(*) FROM adjudications WHERE method = 'unanimous'",
+        ),
+    ],
     "c3a9d5e1f2b7": [],  # database-enforced writes: functions, a trigger, policies, views; no data
     "b664ac418178": [
         (

@@ -265,3 +265,7 @@ class Release(Base):
     codebook_version_id: Mapped[int] = mapped_column(ForeignKey("codebook_versions.id"))
     last_annotation_id: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    license: Mapped[str | None] = mapped_column(String(100))
+    """The licence id the release is published under (the dataset card's `license`)."""
+    text_rights: Mapped[str | None] = mapped_column(Text)
+    """Who holds the rights in the texts, and on what terms they are shared."""

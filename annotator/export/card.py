@@ -39,14 +39,35 @@ _GOLD_RULES = {
 }
 
 
+_SIZE_STEPS = ("1K", "10K", "100K", "1M", "10M", "100M", "1B", "10B", "100B", "1T")
+SIZE_CATEGORIES = tuple(
+    (10 ** (3 + i), f"{_SIZE_STEPS[i - 1]}<n<{step}" if i else f"n<{step}") for i, step in enumerate(_SIZE_STEPS)
+)
+"""(limit, the Hub's `size_categories` value below it), the `datasets` vocabulary."""
+ANNOTATIONS_CREATORS = ["expert-generated"]
+LANGUAGE_CREATORS = ["found"]
+_TASKS = {
+    "span": ("token-classification", "named-entity-recognition"),
+    "passage_multi": ("text-classification", "multi-label-classification"),
+    "passage_single": ("text-classification", "multi-class-classification"),
+}
+_TARGET_TASK = ("text-classification", "sentiment-classification")
+"""Stance towards targets: the Hub has no stance task id; sentiment classification is the nearest."""
+
+
 def write_card(path: Path, result: ExportResult, features: dict[str, Features]) -> None:
-    """Write the card of `result` to `path`."""
+    """Write the card of `result` to `path` (in the export directory, after the data files)."""
     codebook = result.snapshot.codebook
+    categories, task_ids = _tasks(codebook)
     data = DatasetCardData(
-        license=(codebook.license or "unknown").lower(),
+        license=card_license(result),
         language=[codebook.language],
         pretty_name=codebook.name,
-        task_categories=_task_categories(codebook),
+        annotations_creators=ANNOTATIONS_CREATORS,
+        language_creators=LANGUAGE_CREATORS,
+        size_categories=[size_category(sum(result.rows.get("gold", {}).values()))],
+        task_categories=categories,
+        task_ids=task_ids,
     )
     configs = {
         config: {
@@ -56,23 +77,42 @@ def write_card(path: Path, result: ExportResult, features: dict[str, Features]) 
         for config, splits in result.rows.items()
     }
     MetadataConfigs(configs).to_dataset_card_data(data)
-    infos = {
-        config: DatasetInfo(
-            config_name=config,
-            features=features[config],
-            splits=SplitDict({split: SplitInfo(split, num_examples=rows) for split, rows in splits.items()}),
-        )
-        for config, splits in result.rows.items()
-    }
+    infos = {config: _info(path.parent, config, splits, features[config]) for config, splits in result.rows.items()}
     DatasetInfosDict(infos).to_dataset_card_data(data)
     body = "\n\n".join(section for section in _sections(result) if section)
     DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}\n").save(path)
 
 
-def _task_categories(codebook: Codebook) -> list[str]:
-    kinds = {layer.kind for layer in codebook.layers}
-    categories = ["token-classification"] if "span" in kinds else []
-    return categories + (["text-classification"] if kinds - {"span"} else [])
+def card_license(result: ExportResult) -> str:
+    """The release's licence, else the codebook's, else `unknown` (Hub licence ids are lower case)."""
+    release = result.snapshot.release
+    chosen = (release.license if release is not None else None) or result.snapshot.codebook.license
+    return (chosen or "unknown").lower()
+
+
+def size_category(passages: int) -> str:
+    """The Hub's `size_categories` value for `passages` examples."""
+    return next((name for limit, name in SIZE_CATEGORIES if passages < limit), "n>1T")
+
+
+def _info(directory: Path, config: str, splits: dict[str, int], features: Features) -> DatasetInfo:
+    """A config's features and splits, with each split's row count and its parquet file's size."""
+    sizes = {split: (directory / data_file(config, split)).stat().st_size for split in splits}
+    return DatasetInfo(
+        config_name=config,
+        features=features,
+        splits=SplitDict(
+            {split: SplitInfo(split, num_bytes=sizes[split], num_examples=rows) for split, rows in splits.items()}
+        ),
+        download_size=sum(sizes.values()),
+    )
+
+
+def _tasks(codebook: Codebook) -> tuple[list[str], list[str]]:
+    """The Hub's task categories and task ids of the codebook's layers, in codebook order."""
+    pairs = [_TARGET_TASK if rules_of(layer).needs_target else _TASKS.get(layer.kind) for layer in codebook.layers]
+    known = [pair for pair in pairs if pair is not None]
+    return list(dict.fromkeys(c for c, _ in known)), list(dict.fromkeys(t for _, t in known))
 
 
 def _sections(result: ExportResult) -> Iterable[str]:
@@ -88,11 +128,20 @@ def _sections(result: ExportResult) -> Iterable[str]:
     yield _label_counts(result)
     yield _release(result)
     yield _limitations(result)
-    yield "## License\n\n" + (
-        f"`{codebook.license}`, as the codebook states."
-        if codebook.license
-        else "Unknown: the codebook states no licence (set `license:` in the codebook)."
-    )
+    yield _license(result)
+
+
+def _license(result: ExportResult) -> str:
+    release, chosen = result.snapshot.release, card_license(result)
+    if chosen == "unknown":
+        text = "Unknown: no licence was given (`annotator release create TAG --license ID`, or `license:` in the codebook)."
+    elif release is not None and release.license:
+        text = f"`{_cell(chosen)}`, as release `{_cell(release.tag)}` states."
+    else:
+        text = f"`{_cell(chosen)}`, as the codebook states."
+    rights = release.text_rights if release is not None else None
+    about = f"Rights in the texts: {_cell(rights)}" if rights else "No statement of the rights in the texts was given."
+    return f"## License\n\n{text}\n\n{about}"
 
 
 def _summary(result: ExportResult) -> str:
@@ -126,7 +175,10 @@ def _configs(result: ExportResult) -> str:
         "has no labels (then its gold is an empty list); `disputed_layers` lists the layers where the "
         "coders did not all give the same items; `undecided_layers` the layers where the majority tied "
         "(an item chosen by exactly half of the coders, or a single-choice slot most coders filled "
-        'without a majority for one label), so an empty fallback there is not "nothing here".',
+        'without a majority for one label), so an empty fallback there is not "nothing here". '
+        "`layer_agreement` gives the item agreement per layer (null with fewer than two coders), and "
+        "`votes` every item any coder gave (layer, label, span offsets into `text`, target) with how "
+        "many of the `num_annotators` coders gave it: soft labels, and what a tie looked like.",
         "- `raw`: one row per passage and annotator, with that annotator's own labels. Annotators are "
         "pseudonymised as `annotator_01`, `annotator_02`, ... by order of joining the project; the "
         "pseudonyms are stable across exports.",
@@ -142,8 +194,8 @@ def _configs(result: ExportResult) -> str:
         "Only annotatable passages with at least one current label at the snapshot are exported. "
         f"Splits are grouped by article (no article is in two splits), requested as "
         f"{', '.join(f'{name}={share:g}' for name, share in result.fractions.items())} with seed "
-        f"{result.seed}, and stratified on each passage's most chosen label of the first "
-        "passage-level layer: articles go, largest first, to the split that needs their passages most.",
+        f"{result.seed}, and stratified on every layer's labels at once by iterative stratification "
+        "over articles (Sechidis et al. 2011; a span label counts by its category where it has one).",
         "",
         _table(
             ["config", *split_names],
@@ -303,7 +355,14 @@ def _interval(measure: Measure) -> str:
 
 def _label_counts(result: ExportResult) -> str:
     split_names = [name for name in result.fractions if name in result.rows.get("gold", {})]
-    lines = ["## Label counts (gold config)", ""]
+    lines = [
+        "## Label counts (gold config)",
+        "",
+        "The splits are stratified on every layer's labels at once (a span label counts by its category "
+        "where it has one), by iterative stratification over articles (annotator/export/splits.py), so "
+        "each split's share of a label is close to its share of the corpus.",
+        "",
+    ]
     for layer in result.snapshot.codebook.layers:
         rows = [
             [f"`{label.id}`", *(result.label_counts[(layer.id, label.id, name)] for name in split_names)]
@@ -360,6 +419,10 @@ def _limitations(result: ExportResult) -> str:
     empty = [name for name in result.fractions if not any(name in splits for splits in result.rows.values())]
     if empty:
         lines.append(f"- Too few articles to fill every split: {', '.join(empty)} is empty and left out.")
+    if card_license(result) == "unknown":
+        lines.append(
+            "- The licence is unknown: the texts and labels may not be reusable; ask the publisher before use."
+        )
     if result.skipped_labels:
         lines.append(
             f"- {result.skipped_labels} labels were left out: their layer or label is not in codebook "

@@ -85,7 +85,7 @@ def export_dataset(
         result = ExportResult(snapshot, labels, seed, fractions)
         columns = codebook_columns(snapshot.codebook)
         features = {config: dataset_features(config, columns) for config in CONFIGS}
-        strata = article_strata(session, snapshot.watermark, _stratify_layer(snapshot.codebook))
+        strata = article_strata(session, snapshot.watermark, snapshot.codebook)
         if not strata:
             raise AnnotatorError(f"nothing to export: no labels as of revision {snapshot.watermark}")
         assignment = assign_splits(strata, fractions, seed)
@@ -173,6 +173,8 @@ class _RowBuilder:
             out.values["adjudicated_layers"].append(sorted(votes.adjudicated))
             out.values["disputed_layers"].append(votes.disputed_layers())
             out.values["undecided_layers"].append(votes.undecided_layers())
+            out.values["layer_agreement"].append(votes.layer_agreement())
+            out.values["votes"].append(votes.votes(passage.start))
             for layer in self.columns:
                 layer.append(out, gold[layer.name], passage, tokens)
             for layer_id, rows in gold.items():
@@ -207,11 +209,6 @@ class _Batch:
         for key, schema in schemas.items():
             if self.buffers[key]:
                 yield key, self.buffers[key].to_table(schema, shared)
-
-
-def _stratify_layer(codebook: Codebook) -> str | None:
-    """The first passage-level categorical layer (the event type in the default codebook)."""
-    return next((layer.id for layer in codebook.layers if layer.kind in ("passage_multi", "passage_single")), None)
 
 
 @contextmanager

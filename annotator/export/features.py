@@ -48,10 +48,24 @@ def metadata_features(config: str) -> dict[str, Any]:
         columns["adjudicated_layers"] = List(Value("string"))
         columns["disputed_layers"] = List(Value("string"))
         columns["undecided_layers"] = List(Value("string"))
+        columns["layer_agreement"] = List({"layer": Value("string"), "agreement": Value("float32")})
+        columns["votes"] = List(VOTE)
     columns |= {"text": Value("string"), "tokens": List(Value("string"))}
     columns |= {"token_starts": List(Value("int32")), "token_ends": List(Value("int32"))}
     columns["token_is_markup"] = List(Value("bool"))
     return columns
+
+
+VOTE = {
+    "layer": Value("string"),
+    "label": Value("string"),
+    "start": Value("int32"),
+    "end": Value("int32"),
+    "target": Value("string"),
+    "votes": Value("int32"),
+}
+"""One item some coder gave (a label, a span, a stance value on a target) and how many of
+the passage's `num_annotators` coders gave it; span offsets are into the passage `text`."""
 
 
 def dataset_features(config: str, columns: list[LayerColumns]) -> Features:

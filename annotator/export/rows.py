@@ -6,7 +6,8 @@ and item agreement are `annotator.core.identity`'s, shared with the review scree
 - A passage's coders are its annotators who finished it (done or flagged) and everyone with
   a current label on it that is not an adjudication. Adjudications only feed the gold labels.
 - Per-passage agreement: the item agreement over all layers pooled (an item is its layer plus
-  its identity), null with fewer than two coders.
+  its identity), null with fewer than two coders; `layer_agreement` gives it per layer, and
+  `votes` every item with the number of coders who gave it.
 - Gold, per layer: where a lead decided the layer (an `adjudications` row), the adjudicated
   labels, also when the decision was "no labels here" (gold `[]`, and the layer is listed in
   `adjudicated_layers`); else the fallback: `majority`: the items more than half of the
@@ -23,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from annotator.codebook import Codebook, Layer
 from annotator.core.identity import LayerTally, mean_pairwise_jaccard, tally
@@ -94,6 +96,26 @@ class PassageVotes:
     def disputed_layers(self) -> list[str]:
         """The layers where some item was not given by every coder."""
         return [layer.id for layer in self.codebook.layers if self.tallies[layer.id].disputed]
+
+    def layer_agreement(self) -> list[dict[str, Any]]:
+        """Per layer, in codebook order: the item agreement of its coders (None: fewer than two)."""
+        return [{"layer": layer.id, "agreement": self.tallies[layer.id].agreement()} for layer in self.codebook.layers]
+
+    def votes(self, passage_start: int) -> list[dict[str, Any]]:
+        """Every item any coder gave, per layer in codebook order, with how many coders gave
+        it (disagreement as data: a 2-of-3 span reads differently from a 3-of-3 one)."""
+        return [
+            {
+                "layer": layer.id,
+                "label": item.label,
+                "start": None if item.span_start is None else item.span_start - passage_start,
+                "end": None if item.span_end is None else item.span_end - passage_start,
+                "target": item.target,
+                "votes": count,
+            }
+            for layer in self.codebook.layers
+            for item, count in self.tallies[layer.id].votes()
+        ]
 
     def undecided_layers(self) -> list[str]:
         """The layers, not decided by a lead, whose majority cannot settle them (ties)."""

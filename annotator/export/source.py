@@ -15,19 +15,20 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from annotator.codebook import Codebook
 from annotator.codebook.store import active_codebook, parse_stored
 from annotator.core.enums import FINISHED_STATUSES, Origin
+from annotator.core.kinds import rules_of
 from annotator.core.source_map import SourceMap
 from annotator.db.models import Adjudication, Annotation, Article, Assignment, CodebookVersion, Passage, Release
+from annotator.export.splits import ArticleStrata
 from annotator.labels import current_labels_query
 from annotator.releases import get_release, latest_revision, release_before
 
 ADJUDICATION = Origin.ADJUDICATION
-NO_STRATUM = ""
 
 
 class LabelRow(NamedTuple):
@@ -97,30 +98,42 @@ def resolve_snapshot(session: Session, tag: str | None) -> Snapshot:
     return Snapshot(watermark, version_id, parse_stored(version), release, release_before(session, release))
 
 
-def article_strata(session: Session, watermark: int, layer_id: str | None) -> dict[int, Counter[str]]:
-    """Per article with exported passages, how many passages fall in each stratum.
+def article_strata(session: Session, watermark: int, codebook: Codebook | None) -> dict[int, ArticleStrata]:
+    """Per article with exported passages, its passage count and its passages per label key.
 
-    A passage's stratum is the label of `layer_id` that most annotators chose (adjudications
-    left out; ties: the lowest label id), or `NO_STRATUM`.
+    A passage has the key `layer:label` of every current label on it (any annotator's,
+    adjudications included; labels the codebook does not know are left out), with a span
+    label's category in place of the label where it has one (`layer:category`). With no
+    codebook, the articles and their passage counts only.
     """
     current = current_labels_query(as_of=watermark).order_by(None).subquery()
-    chosen = case((and_(current.c.layer == layer_id, current.c.origin != ADJUDICATION), current.c.label), else_=None)
     query = (
-        select(Passage.article_id, current.c.passage_id, chosen, func.count())
+        select(Passage.article_id, current.c.passage_id, current.c.layer, current.c.label)
         .join(Passage, Passage.id == current.c.passage_id)
         .where(Passage.annotatable.is_(True))
-        .group_by(Passage.article_id, current.c.passage_id, chosen)
+        .group_by(Passage.article_id, current.c.passage_id, current.c.layer, current.c.label)
     )
-    votes: dict[tuple[int, int], Counter[str]] = {}
-    for article_id, passage_id, label, count in session.connection().execute(query):
-        passage_votes = votes.setdefault((article_id, passage_id), Counter())
-        if label is not None:
-            passage_votes[label] += count
-    strata: dict[int, Counter[str]] = defaultdict(Counter)
-    for (article_id, _passage_id), counts in votes.items():
-        best = min(counts, key=lambda label: (-counts[label], label)) if counts else NO_STRATUM
-        strata[article_id][best] += 1
-    return dict(strata)
+    keys = _strata_keys(codebook)
+    passages: dict[int, dict[int, set[str]]] = defaultdict(dict)
+    for article_id, passage_id, layer, label in session.connection().execute(query):
+        found = passages[article_id].setdefault(passage_id, set())
+        if (layer, label) in keys:
+            found.add(keys[(layer, label)])
+    return {
+        article_id: ArticleStrata(len(by_passage), Counter(key for found in by_passage.values() for key in found))
+        for article_id, by_passage in passages.items()
+    }
+
+
+def _strata_keys(codebook: Codebook | None) -> dict[tuple[str, str], str]:
+    """(layer, label) -> the label key splits are stratified on."""
+    if codebook is None:
+        return {}
+    return {
+        (layer.id, label.id): f"{layer.id}:{label.category if rules_of(layer).spans and label.category else label.id}"
+        for layer in codebook.layers
+        for label in layer.labels
+    }
 
 
 def passages_of(

@@ -438,11 +438,7 @@ class AnnotateScreen(Screen[None]):
 
     def action_jump(self) -> None:
         """Show a hint on every visible word; typing one moves there, a second extends to it."""
-        layer = self.active_layer
-        taken = {label.key for label in layer.active_labels}
-        for attribute in layer.attributes:
-            taken |= {key for key in (attribute.key, *(value.key for value in attribute.values)) if key}
-        self.view.start_jump(taken)
+        self.view.start_jump(self.active_layer.bound_keys())
 
     def action_toggle_anchor(self) -> None:
         self.view.toggle_anchor()
@@ -732,6 +728,12 @@ class AnnotateScreen(Screen[None]):
         seconds, self._pending_seconds = self._pending_seconds, 0.0
         passage_id = self.passage.passage_id
         self.app.run_db(lambda: self.app.workbench.add_active_time(passage_id, seconds))
+
+
+def key_target(layer: Layer, character: str) -> Label | tuple[Attribute, AttributeValue | None] | None:
+    """What a printable key means in `layer` (for the review screen's gold edits, which use
+    the same keys)."""
+    return _key_target(layer, character)
 
 
 def _key_target(layer: Layer, character: str) -> Label | tuple[Attribute, AttributeValue | None] | None:

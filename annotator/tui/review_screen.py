@@ -6,6 +6,13 @@ Decisions act on the active layer, or on the whole passage after `w`: a digit ta
 annotator's version, `m` the majority, and space/enter make the lead's own pick among the rows.
 Each decision asks for an optional rationale. Earlier decisions on the same dispute are shown
 as precedent. Database work runs on the app's serial database worker.
+
+`ctrl+e` edits the gold labels of the active layer with the annotate screen's keys: space and
+shift+arrows select, `;` jumps, a label key tags the selection (or the word at the cursor),
+relabels or removes what fills its place, attribute keys change the gold label at the row
+cursor (`{`/`}` move it), `=` re-spans it, delete removes it, ctrl+z/ctrl+y undo and redo.
+Each edit is a gold revision with a decision (`edit`); gold labels nobody gave get rows of
+their own. `escape` clears the selection, then leaves editing.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +32,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotator.adjudication import (
+    GoldChange,
     Item,
     ItemKey,
     PassageReview,
@@ -32,12 +41,23 @@ from annotator.adjudication import (
     accept_items,
     accept_majority,
     accept_version,
+    delete_gold,
     load_review,
     precedents,
+    press_gold_attribute,
+    press_gold_label,
+    respan_gold,
+    restore_gold,
     review_list,
 )
-from annotator.codebook import Codebook, Layer
+from annotator.codebook import Attribute, AttributeValue, Codebook, Label, Layer
+from annotator.core.kinds import rules_of
+from annotator.db.models import Annotation
+from annotator.labels import LabelContent
+from annotator.spans import clean_span, word_at
+from annotator.tui.annotate_screen import key_target
 from annotator.tui.modals import PromptScreen
+from annotator.tui.passage_view import PaintedSpan, PassageView
 from annotator.tui.widgets import TextLine
 from annotator.visible_text import visible
 
@@ -47,6 +67,21 @@ if TYPE_CHECKING:
     from annotator.tui.review_app import ReviewApp  # which imports this module
 
 DISPUTED = "bold yellow"
+NOT_GOLD = "#8a8a8a"
+"""The colour of a label the annotators gave that is not gold, under the cursor."""
+
+REVIEW_ONLY = ("accept", "majority", "pick", "save_pick", "drop_pick", "cursor", "passage", "scope")
+"""Actions whose keys belong to the codebook's label keys while the gold is being edited."""
+EDIT_ONLY = ("anchor", "jump", "row", "respan", "delete_gold", "undo", "redo", "edit_escape", "target")
+
+
+@dataclass(frozen=True)
+class Step:
+    """An undoable gold edit: the revision now heading the label, and the content to put back."""
+
+    passage_id: int
+    head_id: int
+    restore: LabelContent | None
 
 
 @dataclass(frozen=True)
@@ -76,12 +111,27 @@ class ReviewScreen(Screen[None]):
         Binding("space", "pick", "Pick", id="review.pick"),
         Binding("enter", "save_pick", "Save pick", priority=True, id="review.save_pick"),
         Binding("escape", "drop_pick", "Drop pick", show=False, id="review.drop_pick"),
+        Binding("ctrl+e", "edit_gold", "Edit gold", priority=True, id="review.edit_gold"),
+        Binding("space", "anchor", "Select", id="review.select"),
+        Binding("semicolon", "jump", "Jump", id="review.jump"),
+        Binding("{", "row(-1)", "Prev label", show=False, id="review.previous_label"),
+        Binding("}", "row(1)", "Next label", show=False, id="review.next_label"),
+        Binding("=", "respan", "Re-span", show=False, id="review.respan"),
+        Binding("delete,backspace", "delete_gold", "Delete", priority=True, show=False, id="review.delete"),
+        Binding("ctrl+z", "undo", "Undo", priority=True, id="review.undo"),
+        Binding("ctrl+y", "redo", "Redo", priority=True, show=False, id="review.redo"),
+        Binding("escape", "edit_escape", "Clear/stop", show=False, id="review.edit_escape"),
+        Binding("[", "target(-1)", "Prev target", show=False, id="review.previous_target"),
+        Binding("]", "target(1)", "Next target", show=False, id="review.next_target"),
     ]
+
+    AUTO_FOCUS = ""
+    """The passage takes the focus (and the arrow keys) only while the gold is being edited."""
 
     DEFAULT_CSS = """
     ReviewScreen #title { height: 1; background: $primary-background; padding: 0 1; }
     ReviewScreen #main { height: 1fr; }
-    ReviewScreen #reading { width: 1fr; padding: 0 1; overflow-y: auto; }
+    ReviewScreen #reading { width: 1fr; }
     ReviewScreen #queue { width: 34; border-left: solid $primary-darken-2; padding: 0 1; }
     ReviewScreen #items { height: auto; max-height: 14; border: round $primary-darken-2; }
     ReviewScreen #precedent { height: auto; max-height: 6; padding: 0 1; }
@@ -100,12 +150,20 @@ class ReviewScreen(Screen[None]):
         self.cursor = 0
         self.whole_passage = False
         self.pick: set[ItemKey] | None = None
+        self.editing = False
+        """Whether keys edit the gold labels (`ctrl+e`) rather than decide among versions."""
+        self.respan_id: int | None = None
+        """The gold label `=` is moving to a new span."""
+        self.target_index = 0
+        """Which stance target (`[`/`]`) label keys act on while editing a stance layer."""
+        self.undo_steps: list[Step] = []
+        self.redo_steps: list[Step] = []
 
     def compose(self) -> ComposeResult:
         yield TextLine(id="title")
         with Horizontal(id="main"):
             with Vertical(id="reading"):
-                yield Static(id="passage")
+                yield PassageView(id="passage")
             with Vertical(id="queue"):
                 yield Static(id="list")
         yield Static(id="items")
@@ -114,6 +172,7 @@ class ReviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.view.can_focus = False  # until `ctrl+e`: the arrow keys move the row cursor
         layers = [layer.id for layer in self.codebook.layers]
         self.app.run_db(lambda: review_list(self.engine, layers), self._show_list)
 
@@ -148,9 +207,23 @@ class ReviewScreen(Screen[None]):
         """The review data of the passage on screen (see `shown_passage`)."""
         return self.shown_passage.review
 
+    @property
+    def view(self) -> PassageView:
+        return self.query_one(PassageView)
+
     def items(self) -> list[Item]:
-        """The distinct labels of the active layer."""
-        return self.review.items(self.active_layer.id) if self.loaded else []
+        """The distinct labels of the active layer: those given, and the gold labels nobody gave."""
+        if not self.loaded:
+            return []
+        layer = self.active_layer.id
+        return sorted([*self.review.items(layer), *self.review.gold_only(layer)], key=_reading_order)
+
+    def gold_at_cursor(self) -> Annotation | None:
+        """The gold label of the row at the cursor, if that row is gold."""
+        items = self.items()
+        if not items:
+            return None
+        return self.review.gold_row(self.active_layer.id, items[min(self.cursor, len(items) - 1)].key)
 
     def scope_layers(self) -> list[str]:
         """The layers a decision applies to now."""
@@ -161,7 +234,7 @@ class ReviewScreen(Screen[None]):
     def _show_list(self, summaries: list[ReviewSummary]) -> None:
         self.summaries = summaries
         if not summaries:
-            self.query_one("#passage", Static).update(
+            self.query_one("#items", Static).update(
                 Text("Nothing to review yet: a passage comes here once two annotators finished it.", style="italic")
             )
             self._draw_list()
@@ -187,9 +260,13 @@ class ReviewScreen(Screen[None]):
     def _show(self, loaded: Loaded) -> None:
         if self.loaded is None or self.loaded.review.passage_id != loaded.review.passage_id:
             self.cursor = 0
-            disputed = [i for i, layer in enumerate(self.codebook.layers) if loaded.review.dispute(layer.id)]
-            if disputed:  # open a new passage on its first layer in dispute
-                self.layer_index = disputed[0]
+            self.respan_id = None
+            review = loaded.review
+            disputed = [i for i, layer in enumerate(self.codebook.layers) if review.dispute(layer.id)]
+            open_ = [i for i in disputed if self.codebook.layers[i].id not in review.decisions]
+            if open_ or disputed:  # open a new passage on its first layer in dispute (undecided first)
+                self.layer_index = (open_ or disputed)[0]
+            self.view.show_passage(review.text)
         self.loaded = loaded
         self.pick = None
         self.redraw()
@@ -220,14 +297,25 @@ class ReviewScreen(Screen[None]):
         self.query_one("#title", TextLine).show(title)
 
     def _draw_passage(self, items: list[Item]) -> None:
-        """The passage text; spans of the active layer underlined, the one at the cursor reversed."""
-        review = self.review
-        text = Text(visible(review.text))
+        """The passage text; the active layer's gold spans in their label's colour, the other
+        spans given underlined, the one at the cursor bold."""
+        review, layer = self.review, self.active_layer
+        gold = review.gold_keys(layer.id)
+        colors = {label.id: label.color for label in layer.labels}
+        painted = []
         for index, item in enumerate(items):
-            if item.content.span_start is not None and item.content.span_end is not None:
-                start, end = review.window.local(item.content.span_start, item.content.span_end)
-                text.stylize("reverse" if index == self.cursor else "underline", start, end)
-        self.query_one("#passage", Static).update(text)
+            content = item.content
+            if content.span_start is None or content.span_end is None:
+                continue
+            start, end = review.window.local(content.span_start, content.span_end)
+            color = colors.get(content.label, NOT_GOLD)
+            if item.key in gold:
+                painted.append(PaintedSpan(start, end, color, focused=index == self.cursor))
+            elif index == self.cursor:
+                painted.append(PaintedSpan(start, end, NOT_GOLD, focused=True))
+            else:
+                painted.append(PaintedSpan(start, end, color, suggestion=True))
+        self.view.paint(painted)
 
     def _draw_list(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -236,8 +324,10 @@ class ReviewScreen(Screen[None]):
         for index, summary in enumerate(self.summaries[first : first + 30], start=first):
             line = Text(f"{summary.score:.2f}  {summary.passage_id} §{summary.index} ")
             line.append(visible(summary.article_title)[:18], style="dim")
-            if summary.decided_layers:
+            if summary.decided_layers >= len(self.codebook.layers):
                 line.append(" ✓", style="green")
+            elif summary.decided_layers:
+                line.append(f" {summary.decided_layers}/{len(self.codebook.layers)}", style="green")
             if index == self.position:
                 line.stylize("reverse")
             text.append_text(line)
@@ -260,7 +350,7 @@ class ReviewScreen(Screen[None]):
             cells = [
                 Text("▶" if index == self.cursor else ""),
                 Text(names.get(item.content.label, item.content.label)),
-                self._describe(item),
+                self._describe(item, review.gold_row(layer.id, item.key)),
                 *(Text("●" if coder.id in item.holders else "·") for coder in review.coders),
                 Text("✓" if item.key in gold else ""),
             ]
@@ -270,8 +360,9 @@ class ReviewScreen(Screen[None]):
             table.add_row(Text(""), Text("nobody labelled this layer", style="italic"), *blank)
         self.query_one("#items", Static).update(table)
 
-    def _describe(self, item: Item) -> Text:
-        """The labelled text (span layers) or target, and the attributes."""
+    def _describe(self, item: Item, gold: Annotation | None) -> Text:
+        """The labelled text (span layers) or target, and the attributes (the gold label's
+        after them where the lead gave it others)."""
         content, review = item.content, self.review
         text = Text(no_wrap=True, overflow="ellipsis")
         if content.span_start is not None and content.span_end is not None:
@@ -281,6 +372,10 @@ class ReviewScreen(Screen[None]):
             text.append(f"→ {visible(content.target)} ")
         for attribute, value in sorted(content.attributes.items()):
             text.append(f"{attribute}={visible(str(value))} ", style="italic")
+        if gold is not None and dict(gold.attributes or {}) != dict(content.attributes):
+            text.append("gold: ", style="bold")
+            for attribute, value in sorted((gold.attributes or {}).items()):
+                text.append(f"{attribute}={visible(str(value))} ", style="bold italic")
         return text
 
     def _draw_precedent(self) -> None:
@@ -293,8 +388,9 @@ class ReviewScreen(Screen[None]):
             how = {
                 "annotator": f"{names.get(chosen_id, '?') if chosen_id is not None else '?'}'s version",
                 "majority": "the majority",
-                "edit": "own pick",
-            }[decision.method]
+                "edit": "own labels",
+                "unanimous": "unanimous (accepted in bulk)",
+            }.get(decision.method, decision.method)
             text.append("Decided: ", style="bold")
             text.append(visible(how))
             lead = visible(names.get(decision.lead_id, "?"))
@@ -325,7 +421,20 @@ class ReviewScreen(Screen[None]):
         for number, coder in enumerate(self.review.coders, start=1):
             status.append(f"  {number} ")
             status.append(visible(coder.name), style="bold")
-        status.append("  m majority")
+        if self.editing:
+            status.append("  EDITING GOLD", style="bold reverse")
+            if self.view.selection_anchor is not None:
+                status.append("  SELECTING (space stops)", style="bold")
+            if self.respan_id is not None:
+                status.append("  RE-SPANNING: select, then a label key or =", style="bold")
+            if rules_of(self.active_layer).needs_target:
+                targets = self.targets()
+                shown = targets[self.target_index % len(targets)][1] if targets else "none: tag actors first"
+                status.append(f"  target ([ ]): {visible(shown)}", style="bold")
+            status.append("  space/shift+arrows select, ; jump, label keys tag, { } row, = re-span, delete")
+            status.append("  ctrl+e done", style="dim")
+        else:
+            status.append("  m majority  ctrl+e edit gold")
         if self.pick is not None:
             status.append("  PICKING: space toggles, enter saves, escape drops", style="bold")
         self.query_one("#status", TextLine).show(status)
@@ -335,7 +444,15 @@ class ReviewScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide keys that do nothing now, so the footer shows what works."""
         if self.loaded is None:
-            return action not in ("accept", "majority", "pick", "save_pick", "drop_pick", "cursor")
+            return action not in (*REVIEW_ONLY, *EDIT_ONLY, "edit_gold")
+        if action in EDIT_ONLY:
+            if action == "undo":
+                return self.editing and bool(self.undo_steps)
+            if action == "redo":
+                return self.editing and bool(self.redo_steps)
+            return self.editing and (action != "target" or rules_of(self.active_layer).needs_target)
+        if self.editing and action in REVIEW_ONLY:
+            return False
         if action == "accept":
             number = parameters[0]  # accept(n): the annotator's number
             return isinstance(number, int) and number <= len(self.review.coders)
@@ -355,6 +472,8 @@ class ReviewScreen(Screen[None]):
         self.layer_index = (self.layer_index + step) % len(self.codebook.layers)
         self.cursor = 0
         self.pick = None
+        self.respan_id = None
+        self.view.stop_jump()  # its hints avoided the old layer's keys, not the new one's
         self.redraw()
 
     def action_scope(self) -> None:
@@ -445,3 +564,248 @@ class ReviewScreen(Screen[None]):
             self.app.run_db(decide_then_reload, shown)
 
         self.app.push_screen(PromptScreen(f"Accept {what}. Rationale (optional; escape cancels):"), answered)
+
+    # -- editing the gold labels ---------------------------------------------------------------------
+
+    def action_edit_gold(self) -> None:
+        """Start or stop editing the gold labels with the annotate screen's keys."""
+        self.editing = not self.editing
+        self.pick = None
+        self.respan_id = None
+        self.view.can_focus = self.editing
+        if self.editing:
+            self.whole_passage = False
+            self.view.focus()
+        else:
+            self.view.stop_jump()
+            self.view.clear_selection()
+            self.set_focus(None)
+        self.redraw()
+
+    def action_edit_escape(self) -> None:
+        """Clear the selection (or the re-span); with nothing to clear, stop editing."""
+        if self.view.selected_range is not None or self.view.selection_anchor is not None or self.respan_id:
+            self.view.clear_selection()
+            self.respan_id = None
+            self._draw_status()
+        else:
+            self.action_edit_gold()
+
+    def action_anchor(self) -> None:
+        self.view.toggle_anchor()
+        self._draw_status()
+
+    def action_jump(self) -> None:
+        """Show a hint on every visible word; typing one moves there, a second extends to it."""
+        self.view.start_jump(self.active_layer.bound_keys())
+
+    def action_row(self, step: int) -> None:
+        """Move the row cursor (what attribute keys, `=` and delete act on)."""
+        items = self.items()
+        if items:
+            self.cursor = (self.cursor + step) % len(items)
+            self.redraw()
+
+    def on_key(self, event: events.Key) -> None:
+        """While editing, the active layer's label and attribute keys act on the gold labels."""
+        if not self.editing or self.loaded is None or event.character is None or len(event.character) != 1:
+            return
+        target = key_target(self.active_layer, event.character)
+        if target is None:
+            return
+        event.stop()
+        event.prevent_default()
+        if isinstance(target, Label):
+            self.apply_label(target)
+        else:
+            self.apply_attribute(*target)
+
+    def apply_label(self, label: Label) -> None:
+        """Tag the selection (or the word at the cursor) with `label` as gold, or re-span the
+        gold label `=` picked; on a passage layer set, toggle or change the passage's label."""
+        layer, review = self.active_layer, self.review
+        passage_id, lead_id = review.passage_id, self.lead_id
+        if not rules_of(layer).spans:
+            target = None
+            if rules_of(layer).needs_target:
+                targets = self.targets()
+                if not targets:
+                    self.notify("No stance target: tag an actor first.", severity="warning")
+                    return
+                target = targets[self.target_index % len(targets)][0]
+            self._write(
+                lambda: press_gold_label(
+                    self.engine, lead_id=lead_id, passage_id=passage_id, layer=layer.id, label=label.id, target=target
+                )
+            )
+            return
+        editing = next((row for row in review.gold if row.id == self.respan_id), None)
+        rough = self.view.selected_range or (None if editing else word_at(review.text, self.view.cursor_offset))
+        if rough is None and editing is not None and editing.span_start is not None and editing.span_end is not None:
+            rough = review.window.local(editing.span_start, editing.span_end)
+        cleaned = clean_span(review.text, *rough) if rough else None
+        if cleaned is None:
+            self.notify("Select some text first (space, then move; or shift+arrows).", severity="warning")
+            return
+        span = review.window.to_article(*cleaned)
+        self.view.clear_selection()
+        self.respan_id = None
+        if editing is not None:
+            edited = editing.id
+            self._write(
+                lambda: respan_gold(
+                    self.engine, lead_id=lead_id, passage_id=passage_id, revision_id=edited, label=label.id, span=span
+                )
+            )
+        else:
+            self._write(
+                lambda: press_gold_label(
+                    self.engine, lead_id=lead_id, passage_id=passage_id, layer=layer.id, label=label.id, span=span
+                )
+            )
+
+    def apply_attribute(self, attribute: Attribute, value: AttributeValue | None) -> None:
+        """Set or clear a choice, or toggle a flag, on the gold label at the row cursor (else
+        the newest gold label of the layer)."""
+        row = self.gold_at_cursor() or next(reversed(self.review.gold_rows(self.active_layer.id)), None)
+        if row is None:
+            self.notify(f"No gold {self.active_layer.name} label yet: tag one first.", severity="warning")
+            return
+        passage_id, lead_id, revision_id = self.review.passage_id, self.lead_id, row.id
+        value_id = value.id if value is not None else None
+        self._write(
+            lambda: press_gold_attribute(
+                self.engine,
+                lead_id=lead_id,
+                passage_id=passage_id,
+                revision_id=revision_id,
+                attribute=attribute.id,
+                value=value_id,
+            )
+        )
+
+    def targets(self) -> list[tuple[str, str]]:
+        """Stance targets of the active layer: the codebook's, then the actors tagged on the
+        passage (gold first, then the annotators'), then targets the gold or annotators used."""
+        layer, review = self.active_layer, self.review
+        targets = [(target.id, target.name) for target in self.codebook.targets_for(layer.id)]
+        seen = {target_id for target_id, _ in targets}
+        rows = [*review.gold, *(row for rows in review.labels.values() for row in rows)]
+        surfaces = [
+            review.window.slice(row.span_start, row.span_end)
+            for row in rows
+            if row.layer == layer.target_layer and row.span_start is not None and row.span_end is not None
+        ]
+        used = [row.target for row in rows if row.layer == layer.id and row.target]
+        for surface in (*surfaces, *used):
+            if surface not in seen:
+                seen.add(surface)
+                targets.append((surface, surface))
+        return targets
+
+    def action_target(self, step: int) -> None:
+        self.target_index += step
+        self._draw_status()
+
+    def action_respan(self) -> None:
+        """`=` on a gold span: select it to move it; `=` again (or a label key) saves."""
+        row = self.gold_at_cursor()
+        if row is None or row.span_start is None or row.span_end is None:
+            self.notify("Move the row cursor ({ }) to a gold span first.", severity="warning", markup=False)
+            return
+        if self.respan_id == row.id:
+            self.apply_label(self.active_layer.label(row.label))
+            return
+        self.respan_id = row.id
+        start, end = self.review.window.local(row.span_start, row.span_end)
+        self.view.select_range(start, end)
+        self.view.selection_anchor = start
+        self._draw_status()
+
+    def action_delete_gold(self) -> None:
+        """Delete the gold label at the row cursor."""
+        row = self.gold_at_cursor()
+        if row is None:
+            self.notify("The row at the cursor is not gold: nothing to delete.", severity="warning")
+            return
+        passage_id, lead_id, revision_id = self.review.passage_id, self.lead_id, row.id
+        self._write(lambda: delete_gold(self.engine, lead_id=lead_id, passage_id=passage_id, revision_id=revision_id))
+
+    def action_undo(self) -> None:
+        self._replay(self.undo_steps, self.redo_steps)
+
+    def action_redo(self) -> None:
+        self._replay(self.redo_steps, self.undo_steps)
+
+    def _replay(self, source: list[Step], target: list[Step]) -> None:
+        """Undo (or redo) the newest gold edit of this session, by writing a revision."""
+        step = source.pop()
+        lead_id = self.lead_id
+
+        def restore() -> GoldChange:
+            return restore_gold(
+                self.engine, lead_id=lead_id, passage_id=step.passage_id, head_id=step.head_id, content=step.restore
+            )
+
+        def then(change: GoldChange) -> None:
+            target.append(Step(step.passage_id, change.head_id, change.before))
+
+        self._write(restore, then, recorded=False)
+
+    def _write(
+        self, job: Callable[[], GoldChange], then: Callable[[GoldChange], None] | None = None, recorded: bool = True
+    ) -> None:
+        """Queue a gold edit, then reload the passage and show it (the edited row at the cursor)."""
+        position = self.position
+        passage_id = self.summaries[position].passage_id
+
+        def write_then_reload() -> tuple[GoldChange, Loaded]:
+            return job(), self._load(passage_id)
+
+        def shown(result: tuple[GoldChange, Loaded]) -> None:
+            change, loaded = result
+            if change.replaced_id is not None:
+                self._follow(change.replaced_id, change.head_id)
+            if recorded:
+                self.undo_steps.append(Step(passage_id, change.head_id, change.before))
+                self.redo_steps.clear()
+            if then is not None:
+                then(change)
+            self.summaries[position] = replace(self.summaries[position], decided_layers=len(loaded.review.decisions))
+            if self.position == position:
+                self._show(loaded)
+                self._put_cursor_on(change.after)
+            else:
+                self._draw_list()
+
+        self.app.run_db(write_then_reload, shown)
+
+    def _follow(self, replaced: int, head: int) -> None:
+        """Steps on a gold label now start from its newest revision."""
+        for steps in (self.undo_steps, self.redo_steps):
+            steps[:] = [replace(step, head_id=head) if step.head_id == replaced else step for step in steps]
+
+    def _put_cursor_on(self, content: LabelContent | None) -> None:
+        if content is None:
+            return
+        for index, item in enumerate(self.items()):
+            if (item.content.label, item.content.span_start, item.content.span_end) == (
+                content.label,
+                content.span_start,
+                content.span_end,
+            ):
+                self.cursor = index
+                self.redraw()
+                return
+
+
+def _reading_order(item: Item) -> tuple:
+    """Passage labels first, then spans by position; then by label and target."""
+    content = item.content
+    return (
+        content.span_start is not None,
+        content.span_start or 0,
+        content.span_end or 0,
+        content.label,
+        str(content.target),
+    )

@@ -91,7 +91,7 @@ def test_downgrade_refuses_to_drop_team_data_without_yes(db_url, tmp_path, capsy
     assert error.rstrip().endswith("back up, then rerun with --yes")
     assert snapshot(engine) == before  # nothing changed
 
-    assert main(["db", "downgrade", "-3", "--db", db_url]) == 1  # the same, by a relative target
+    assert main(["db", "downgrade", f"-{steps_down_to(INITIAL)}", "--db", db_url]) == 1  # by a relative target
     assert f"downgrading to {INITIAL} would lose" in capsys.readouterr().err
     assert snapshot(engine) == before
 

@@ -67,6 +67,11 @@ def test_gold_and_raw_configs_load_offline_with_codebook_features(labelled, tmp_
     assert stance["collapsed"].names == ["against", "neutral_or_none", "favour"]
     assert stance["value"] == Value("int32") and features["published"] == Value("date32")
     assert "annotator" in raw["train"].features and "annotator" not in features
+    assert features["votes"].feature["votes"] == Value("int32") and "votes" not in raw["train"].features
+    for row in rows_of(gold):  # votes count coders, and layer agreement covers every layer
+        assert all(1 <= vote["votes"] <= row["num_annotators"] for vote in row["votes"])
+        assert [entry["layer"] for entry in row["layer_agreement"]] == [layer.id for layer in codebook.layers]
+    assert any(vote["votes"] < row["num_annotators"] for row in rows_of(gold) for vote in row["votes"])
 
     passages = len(labelled_passage_ids(labelled))
     assert sum(len(split) for split in gold.values()) == passages == sum(result.rows["gold"].values())
@@ -254,7 +259,7 @@ def test_tiny_codebook_exports_with_its_own_labels(db_url, tmp_path, no_network)
 def test_cli_export_and_its_errors(labelled, db_url, tmp_path, capsys, no_network):
     out = tmp_path / "exports" / "v1"
     note = "[bold]x | [/foo] `[@click=app.quit]`"
-    assert main(["release", "create", "v1", "--note", note, "--db", db_url]) == 0
+    assert main(["release", "create", "v1", "--note", note, "--license", "cc-by-4.0", "--db", db_url]) == 0
     assert main(["export", "--out", str(out), "--release", "v1", "--split", "train=0.5,test=0.5", "--db", db_url]) == 0
     printed = capsys.readouterr().out
     assert "exported release v1 to" in printed and "gold: train" in printed

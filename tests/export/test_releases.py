@@ -8,12 +8,15 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from annotator.cli.db_commands import initialise
 from annotator.cli.main import main
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Annotation, Annotator
 from annotator.errors import AnnotatorError
 from annotator.labels import LabelContent, add_label, current_labels_query, delete_label, revise_label
+from annotator.project import open_project
 from annotator.releases import create_release, diff_releases, list_releases
+from tests.export.test_export import TINY_CODEBOOK
 
 
 def person(session, name: str) -> int:
@@ -36,14 +39,38 @@ def test_bad_tags_are_refused(project, tag):
 
 
 def test_duplicate_and_unknown_tags_are_one_line_errors(labelled, db_url, capsys):
-    assert main(["release", "create", "v1", "--db", db_url]) == 0
-    assert main(["release", "create", "v1", "--db", db_url]) == 1
+    assert main(["release", "create", "v1", "--license", "unknown", "--db", db_url]) == 0
+    assert main(["release", "create", "v1", "--license", "unknown", "--db", db_url]) == 1
     assert main(["release", "diff", "v1", "v9", "--db", db_url]) == 1
     errors = capsys.readouterr().err.splitlines()
     assert errors == [
         "annotator: error: release 'v1' already exists",
         "annotator: error: unknown release 'v9' (see `annotator release list`)",
     ]
+
+
+def test_release_create_needs_a_licence_unless_the_codebook_states_one(labelled, db_url, capsys):
+    assert labelled.codebook.license is None
+    assert main(["release", "create", "v1", "--db", db_url]) == 1
+    assert "--license is required" in capsys.readouterr().err
+    rights = "Texts (c) their publishers;  shared for research only."
+    assert main(["release", "create", "v1", "--license", "CC-BY-4.0", "--text-rights", rights, "--db", db_url]) == 0
+    assert "licence cc-by-4.0" in capsys.readouterr().out
+    (release,) = list_releases(labelled.engine)
+    assert (release.license, release.text_rights) == (
+        "cc-by-4.0",
+        "Texts (c) their publishers; shared for research only.",
+    )
+    with pytest.raises(AnnotatorError, match="bad licence"):
+        create_release(labelled.engine, "v2", license="cc by")
+
+
+def test_a_release_defaults_to_the_codebook_licence(db_url):
+    initialise(db_url, TINY_CODEBOOK)
+    project = open_project(db_url)
+    assert main(["release", "create", "v1", "--db", db_url]) == 0
+    assert [release.license for release in list_releases(project.engine)] == ["cc0-1.0"]
+    project.engine.dispose()
 
 
 def test_a_release_waits_for_a_label_writer_in_flight(labelled):

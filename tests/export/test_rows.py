@@ -77,3 +77,29 @@ def test_raw_fallback_takes_the_most_central_annotator():
     gold = votes.gold("raw")
     assert {row.annotator_id for rows in gold.values() for row in rows} == {3}
     assert PassageVotes.of(CODEBOOK, [label(1, 1, "event_type", "battles")]).agreement is None
+
+
+def test_votes_and_layer_agreement_tell_a_dispute_from_nothing():
+    codebook = load_default_codebook()
+
+    def row(n, person, layer, label, start=None, end=None, target=None):
+        return LabelRow(n, 1, person, layer, label, start, end, target, {}, "manual")
+
+    labels = [
+        row(1, 1, "actors", "rebel_group", 104, 110),
+        row(2, 2, "actors", "rebel_group", 104, 110),
+        row(3, 3, "actors", "civilians", 104, 110),
+        row(4, 1, "event_type", "battles"),
+        row(5, 2, "event_type", "battles"),
+        row(6, 3, "event_type", "battles"),
+    ]
+    votes = PassageVotes.of(codebook, labels, finished=(1, 2, 3))
+    by_layer = {entry["layer"]: entry["agreement"] for entry in votes.layer_agreement()}
+    assert by_layer["event_type"] == 1.0
+    assert by_layer["actors"] == pytest.approx(1 / 3)  # one pair of three agrees
+    assert by_layer["stance"] == 1.0  # all three gave nothing: agreeing on "none"
+    assert votes.votes(100) == [
+        {"layer": "actors", "label": "civilians", "start": 4, "end": 10, "target": None, "votes": 1},
+        {"layer": "actors", "label": "rebel_group", "start": 4, "end": 10, "target": None, "votes": 2},
+        {"layer": "event_type", "label": "battles", "start": None, "end": None, "target": None, "votes": 3},
+    ]

@@ -9,9 +9,14 @@ from annotator.adjudication import (
     accept_items,
     accept_majority,
     accept_version,
+    delete_gold,
     disagreement,
     load_review,
     precedents,
+    press_gold_attribute,
+    press_gold_label,
+    respan_gold,
+    restore_gold,
     review_list,
 )
 from annotator.codebook import load_default_codebook
@@ -20,7 +25,7 @@ from annotator.db.models import Adjudication, Annotation
 from annotator.errors import AnnotatorError
 from annotator.labels import current_labels_query
 from annotator.workbench import Workbench
-from tests.workflow.team import label_and_finish, passage_ids, team_project
+from tests.workflow.team import label_and_finish, passage, passage_ids, team_project
 
 LAYERS = ["actors", "event_type", "stance", "rhetoric"]
 
@@ -172,3 +177,47 @@ def test_precedent_is_an_earlier_decision_on_the_same_dispute(team):
     assert found.rationale == "named armed opposition" and found.gold_labels == ("rebel_group",)
     assert precedents(project.engine, "actors", ("rebel_group", "state_forces"), pids[2]) == []
     assert precedents(project.engine, "actors", ("political_militia", "rebel_group"), pids[0]) == []  # not itself
+
+
+def test_gold_edits_follow_the_label_keys_and_the_rules(team):
+    project, people = team
+    pid = passage_ids(project)[0]
+    disputed_pair(project, people, pid)
+    lee = people["lee"]
+    added = press_gold_label(project.engine, lead_id=lee, passage_id=pid, layer="event_type", label="riots")
+    assert [row.label for row in gold(project, pid, "event_type")] == ["riots"] and added.before is None
+    press_gold_label(project.engine, lead_id=lee, passage_id=pid, layer="event_type", label="riots")  # toggles off
+    assert gold(project, pid, "event_type") == []
+    start = passage(project, pid).start
+    span = (start + 4, start + 27)
+    made = press_gold_label(project.engine, lead_id=lee, passage_id=pid, layer="actors", label="rebel_group", span=span)
+    attributed = press_gold_attribute(
+        project.engine, lead_id=lee, passage_id=pid, revision_id=made.head_id, attribute="role", value="initiator"
+    )
+    relabelled = press_gold_label(
+        project.engine, lead_id=lee, passage_id=pid, layer="actors", label="political_militia", span=span
+    )
+    (row,) = gold(project, pid, "actors")
+    assert (row.label, row.attributes, row.supersedes_id) == (
+        "political_militia",
+        {"role": "initiator"},
+        attributed.head_id,
+    )
+    assert relabelled.replaced_id == row.supersedes_id
+    with pytest.raises(AnnotatorError, match="cannot make that gold"):  # a span ending on a space
+        respan_gold(
+            project.engine,
+            lead_id=lee,
+            passage_id=pid,
+            revision_id=row.id,
+            label="rebel_group",
+            span=(start + 4, start + 28),
+        )
+    with pytest.raises(AnnotatorError, match="not a lead"):
+        delete_gold(project.engine, lead_id=people["alice"], passage_id=pid, revision_id=row.id)
+    undone = restore_gold(project.engine, lead_id=lee, passage_id=pid, head_id=row.id, content=relabelled.before)
+    assert [(r.label, r.attributes) for r in gold(project, pid, "actors")] == [("rebel_group", {"role": "initiator"})]
+    assert undone.after == relabelled.before
+    assert {d.method for d in decisions(project)} == {"edit"}
+    sources = decisions(project)[-1].source_revision_ids
+    assert sources == []  # no annotator gave rebel_group on exactly that span
