@@ -136,9 +136,7 @@ def ordinal_agreement(data: LayerData, codebook: Codebook, resampling: Resamplin
     _compare(result, table, ordinal, "ordinal", data, resampling, overall=False)
     if data.articles is not None:  # the nominal problems (e.g. "no stance") the ordinal scale leaves out
         result.measures.extend(
-            article_alphas(
-                "alpha_nominal", nominal[:, annotators], table.passages, data.articles, "nominal", resampling
-            )
+            article_alphas("alpha_nominal", nominal[:, annotators], table.passages, data.articles, "nominal")
         )
     result.measures.extend(kappa_measures(ordinal, data.coders, resampling))
     result.confusions = _confusions(table)
@@ -165,7 +163,7 @@ def _compare(
         )
     if data.articles is not None:
         result.measures.extend(
-            article_alphas(result.main_measure, values[:, annotators], table.passages, data.articles, level, resampling)
+            article_alphas(result.main_measure, values[:, annotators], table.passages, data.articles, level)
         )
     measures, result.pairwise = coder_comparisons(
         result.main_measure, values, data.coders, annotators, level, resampling
