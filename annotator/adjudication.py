@@ -33,16 +33,17 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from annotator.codebook.model import SUBTYPE_ATTRIBUTE, Codebook, Layer
+from annotator.codebook.model import Codebook, Layer
 from annotator.codebook.store import ActiveCodebook, active_codebook
 from annotator.core.enums import FINISHED_STATUSES, AdjudicationMethod, Origin
 from annotator.core.identity import Item as CoreItem
-from annotator.core.identity import ItemKey, LayerTally, attribute_value, item_key, slot_key, tally
+from annotator.core.identity import ItemKey, LayerTally, attribute_value, item_key, tally
 from annotator.core.kinds import rules_of
 from annotator.core.rules import PassageText, RuleViolation, check_label, check_removal
 from annotator.db.engine import read_session, write_session
 from annotator.db.models import Adjudication, Annotation, Annotator, Article, Assignment, Passage
 from annotator.errors import AnnotatorError
+from annotator.label_keys import filling_place, relabelled
 from annotator.labels import LabelContent, add_label, current_labels_query, delete_label, revise_label
 
 GOLD_ORIGIN = Origin.ADJUDICATION
@@ -547,12 +548,12 @@ def press_gold_label(
     def resolve(session: Session, review: PassageReview) -> tuple[Annotation | None, LabelContent | None]:
         start, end = span if span is not None else (None, None)
         wanted = LabelContent(layer, label, start, end, target=target)
-        existing = _filling_place(review, wanted)
+        existing = filling_place(review.gold_rows(wanted.layer), review.layer(wanted.layer), wanted)
         if existing is None:
             return None, wanted
         if existing.label == label:
             return existing, None
-        return existing, _relabelled(review.layer(layer), existing, label)
+        return existing, relabelled(review.layer(layer), existing, label)
 
     return _edit_gold(engine, lead_id, passage_id, resolve)
 
@@ -564,7 +565,7 @@ def respan_gold(
 
     def resolve(session: Session, review: PassageReview) -> tuple[Annotation | None, LabelContent | None]:
         row = _gold_row(session, review, revision_id)
-        content = _relabelled(review.layer(row.layer), row, label)
+        content = relabelled(review.layer(row.layer), row, label)
         return row, content.with_changes(span_start=span[0], span_end=span[1])
 
     return _edit_gold(engine, lead_id, passage_id, resolve)
@@ -735,36 +736,6 @@ def _newest_tombstone(session: Session, head_id: int) -> Annotation:
     if row is None or not row.deleted or row.origin != GOLD_ORIGIN or newer is not None:
         raise AnnotatorError("that gold label was changed meanwhile; nothing was undone")
     return row
-
-
-def _filling_place(review: PassageReview, content: LabelContent) -> Annotation | None:
-    """The gold label of the layer that a new `content` would take the place of, if any: the
-    same span, the same single-choice slot, else the same item."""
-    rules = rules_of(review.layer(content.layer))
-    for row in review.gold_rows(content.layer):
-        if rules.spans:
-            same = (row.span_start, row.span_end) == (content.span_start, content.span_end)
-        elif rules.slot is not None:
-            same = slot_key(rules, row.label, row.target) == slot_key(rules, content.label, content.target)
-        else:
-            same = item_key(rules, *_fields(row)) == item_key(
-                rules, content.label, content.span_start, content.span_end, content.target
-            )
-        if same:
-            return row
-    return None
-
-
-def _relabelled(layer: Layer, row: Annotation, label: str) -> LabelContent:
-    """`row`'s content with another label, keeping only the attributes asked for that label."""
-    kept = {
-        attribute.id: row.attributes[attribute.id]
-        for attribute in layer.attributes
-        if attribute.id in (row.attributes or {}) and attribute.applies(label)
-    }
-    subtypes = {subtype.id for subtype in layer.label(label).subtypes}
-    kept = {key: value for key, value in kept.items() if key != SUBTYPE_ATTRIBUTE or value in subtypes}
-    return LabelContent.of(row).with_changes(label=label, attributes=kept)
 
 
 # -- accepting what everybody agrees on ---------------------------------------------------------------

@@ -39,18 +39,18 @@ def press_label(
     single-choice layer). A multi-choice passage label toggles."""
     start, end = span if span is not None else (None, None)
     content = LabelContent(layer.id, label_id, start, end, target=target)
-    existing = _filling_place(workbench.current_labels(passage_id), layer, content)
+    existing = filling_place(workbench.current_labels(passage_id), layer, content)
     if existing is None:
         return workbench.add(passage_id, content)
     if existing.label == label_id:
         return workbench.delete(existing)
-    return workbench.edit(existing, _relabelled(layer, existing, label_id))
+    return workbench.edit(existing, relabelled(layer, existing, label_id))
 
 
 def respan(workbench: Workbench, revision_id: int, layer: Layer, label_id: str, span: tuple[int, int]) -> Annotation:
     """Finish editing a span label: move it to `span`, with `label_id` (the label key pressed)."""
     row = _current(workbench, revision_id)
-    content = _relabelled(layer, row, label_id).with_changes(span_start=span[0], span_end=span[1])
+    content = relabelled(layer, row, label_id).with_changes(span_start=span[0], span_end=span[1])
     return workbench.edit(row, content)
 
 
@@ -123,8 +123,9 @@ def _picked(
     return max(rows, key=lambda row: row.id)
 
 
-def _filling_place(rows: list[Annotation], layer: Layer, content: LabelContent) -> Annotation | None:
-    """The label of `layer` that a new `content` would take the place of, if any."""
+def filling_place(rows: list[Annotation], layer: Layer, content: LabelContent) -> Annotation | None:
+    """The label among `rows` (of `layer`) that a new `content` would take the place of, if
+    any: the same span, the same single-choice slot, else the same item."""
     rules = rules_of(layer)
     if rules.spans:
         fields: tuple[str, ...] = ("span_start", "span_end")
@@ -138,7 +139,7 @@ def _filling_place(rows: list[Annotation], layer: Layer, content: LabelContent) 
     )
 
 
-def _relabelled(layer: Layer, row: Annotation, label_id: str) -> LabelContent:
+def relabelled(layer: Layer, row: Annotation, label_id: str) -> LabelContent:
     """`row`'s content with another label, keeping only the attributes asked for that label."""
     return LabelContent.of(row).with_changes(
         label=label_id, attributes=_kept_attributes(layer, label_id, row.attributes)

@@ -355,7 +355,7 @@ class AnnotateScreen(Screen[None]):
         self._note_activity()
         if self.passage is None or event.character is None or len(event.character) != 1:
             return
-        target = _key_target(self.active_layer, event.character)
+        target = key_target(self.active_layer, event.character)
         if target is None:
             return
         event.stop()
@@ -731,12 +731,6 @@ class AnnotateScreen(Screen[None]):
 
 
 def key_target(layer: Layer, character: str) -> Label | tuple[Attribute, AttributeValue | None] | None:
-    """What a printable key means in `layer` (for the review screen's gold edits, which use
-    the same keys)."""
-    return _key_target(layer, character)
-
-
-def _key_target(layer: Layer, character: str) -> Label | tuple[Attribute, AttributeValue | None] | None:
     """What a printable key means in `layer`: a label, an attribute value or flag, or nothing."""
     for label in layer.active_labels:
         if label.key == character:
